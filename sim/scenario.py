@@ -1,0 +1,413 @@
+"""Load, merge, annotate and validate scenario files.
+
+A number in a scenario may be bare (``38``) or annotated::
+
+    {value: 38, source: cctv_2015, quote: "In 2014, trade volume stood at 38 billion US dollars"}
+    {value: 0.05, assumption: "half-life of about three years"}
+
+Annotations are stripped before validation and kept as :class:`Provenance`,
+keyed by the field path, so that every figure can be traced to its source.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import ScenarioError, suggest
+from .schema import Parameters, Scenario
+
+ANNOTATION_KEYS = {"value", "source", "quote", "assumption", "note"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: str | None = None
+    quote: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+    origin: str = "file"  # file | command line
+
+
+@dataclass
+class LoadedScenario:
+    """A validated scenario with the provenance of each of its numbers."""
+
+    scenario: Scenario
+    provenance: dict[str, Provenance]
+    sources: dict[str, dict]
+    files: list[str]
+    raw: dict = field(repr=False)
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the merged, resolved content: equal hashes, equal inputs."""
+        blob = json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def bare_numbers(self) -> list[str]:
+        """Paths of numbers in the files that carry neither a source nor an assumption."""
+        out: list[str] = []
+        _walk_numbers(self.raw, "", out)
+        return [p for p in out if p not in self.provenance]
+
+
+# --------------------------------------------------------------------------- files
+
+
+def shipped_dir() -> Path:
+    return Path(str(resources.files("scenarios")))
+
+
+def shipped_names() -> list[str]:
+    return sorted(p.stem for p in shipped_dir().glob("*.yaml") if p.stem != "sources")
+
+
+def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A scenario named by path, by name beside the extending file, or by shipped name."""
+    p = Path(name_or_path)
+    candidates = [p] if p.suffix in (".yaml", ".yml") else [p, p.with_suffix(".yaml")]
+    if relative_to is not None and not p.is_absolute():
+        candidates += [relative_to / c for c in candidates]
+    candidates.append(shipped_dir() / f"{p.stem if p.suffix else name_or_path}.yaml")
+    for c in candidates:
+        if c.is_file():
+            return c
+    hint = suggest(p.stem, shipped_names())
+    raise ScenarioError("", f"no scenario file or shipped scenario named '{name_or_path}'{hint}; "
+                        f"shipped: {', '.join(shipped_names())}")
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError("", f"cannot read file: {e}", file=str(path)) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ScenarioError(where, f"not valid YAML: {what}", file=str(path)) from None
+
+
+def load_sources(extra_dirs: list[Path] = ()) -> dict[str, dict]:
+    """The shipped source list, plus any sources.yaml beside the user's scenarios."""
+    out: dict[str, dict] = {}
+    for d in [shipped_dir(), *extra_dirs]:
+        f = d / "sources.yaml"
+        if f.is_file():
+            data = read_yaml(f) or {}
+            entries = data.get("sources", data) if isinstance(data, dict) else None
+            if not isinstance(entries, dict):
+                raise ScenarioError("sources", "expected a mapping of source ids", file=str(f))
+            for sid, entry in entries.items():
+                if not isinstance(entry, dict) or "title" not in entry:
+                    raise ScenarioError(f"sources.{sid}", "expected a mapping with at least a title", file=str(f))
+                out[str(sid)] = entry
+    return out
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, list[Path]]:
+    """The merged raw tree of a scenario and everything it extends."""
+    path = path.resolve()
+    if path in seen:
+        raise ScenarioError("extends", "circular extends: " + " -> ".join(p.name for p in (*seen, path)), file=str(path))
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError("", "expected a mapping at the top level", file=str(path))
+    parent_name = data.get("extends")
+    if parent_name is None:
+        return data, [path]
+    if not isinstance(parent_name, str):
+        raise ScenarioError("extends", "expected the name or path of another scenario", file=str(path))
+    try:
+        parent_path = resolve_path(parent_name, relative_to=path.parent)
+    except ScenarioError as e:
+        raise ScenarioError("extends", e.message, file=str(path)) from None
+    parent, files = _read_chain(parent_path, (*seen, path))
+    return deep_merge(parent, data), [*files, path]
+
+
+def is_annotated(node: Any) -> bool:
+    return isinstance(node, dict) and "value" in node and set(node) <= ANNOTATION_KEYS
+
+
+def deep_merge(base: Any, over: Any) -> Any:
+    """Mappings merge key by key; anything else (lists, numbers, annotated numbers) is replaced."""
+    if isinstance(base, dict) and isinstance(over, dict) and not is_annotated(base) and not is_annotated(over):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = deep_merge(base[k], v) if k in base else copy.deepcopy(v)
+        return out
+    return copy.deepcopy(over)
+
+
+def _join(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def strip_annotations(node: Any, path: str, prov: dict[str, Provenance], sources: dict, file: str | None) -> Any:
+    if is_annotated(node):
+        src, assumption = node.get("source"), node.get("assumption")
+        if src is None and not assumption:
+            raise ScenarioError(path, "an annotated number needs a source or an assumption", file=file)
+        if src is not None and str(src) not in sources:
+            raise ScenarioError(_join(path, "source"), f"unknown source '{src}'{suggest(src, sources)}; "
+                                "add it to sources.yaml", file=file)
+        value = node["value"]
+        if isinstance(value, (dict, list)):
+            raise ScenarioError(_join(path, "value"), "expected a single number or word", file=file)
+        prov[path] = Provenance(source=src, quote=node.get("quote"), assumption=assumption, note=node.get("note"))
+        return value
+    if isinstance(node, dict):
+        return {k: strip_annotations(v, _join(path, k), prov, sources, file) for k, v in node.items()}
+    if isinstance(node, list):
+        return [strip_annotations(v, _join(path, i), prov, sources, file) for i, v in enumerate(node)]
+    return node
+
+
+def _walk_numbers(node: Any, path: str, out: list[str]) -> None:
+    if is_annotated(node):
+        out.append(path)
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            _walk_numbers(v, _join(path, k), out)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _walk_numbers(v, _join(path, i), out)
+    elif isinstance(node, (int, float)) and not isinstance(node, bool):
+        out.append(path)
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """'powers.japan.budget.grants=0.5' -> ('powers.japan.budget.grants', 0.5)."""
+    if "=" not in text:
+        raise ScenarioError("--set", f"expected path=value, got '{text}'")
+    path, _, value = text.partition("=")
+    path = path.strip()
+    if not path:
+        raise ScenarioError("--set", f"expected path=value, got '{text}'")
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else ""
+    except yaml.YAMLError:
+        parsed = value
+    return path, parsed
+
+
+def _split_path(path: str) -> list[Any]:
+    keys: list[Any] = []
+    for part in path.split("."):
+        while "[" in part and part.endswith("]"):
+            head, _, idx = part.partition("[")
+            if head:
+                keys.append(head)
+            part = "[" + idx
+            inner, _, rest = part[1:].partition("]")
+            keys.append(int(inner) if inner.isdigit() else inner)
+            part = rest
+        if part:
+            keys.append(part)
+    return keys
+
+
+def apply_override(raw: dict, path: str, value: Any) -> None:
+    """Set one value by dotted path; the schema check afterwards refuses unknown keys."""
+    keys = _split_path(path)
+    node: Any = raw
+    walked = ""
+    for k in keys[:-1]:
+        if isinstance(node, list):
+            if not isinstance(k, int) or not 0 <= k < len(node):
+                raise ScenarioError(f"--set {path}", f"no item {k} at {walked or 'top level'}")
+            node = node[k]
+        else:
+            if k not in node or node[k] is None:
+                node[k] = {}
+            elif is_annotated(node[k]):
+                raise ScenarioError(f"--set {path}", f"{_join(walked, k)} is a number, not a section")
+            node = node[k]
+        walked = _join(walked, k)
+        if not isinstance(node, (dict, list)):
+            raise ScenarioError(f"--set {path}", f"{walked} is a value, not a section")
+    last = keys[-1]
+    if isinstance(node, list):
+        if not isinstance(last, int) or not 0 <= last < len(node):
+            raise ScenarioError(f"--set {path}", f"no item {last} at {walked}")
+    node[last] = {"value": value, "assumption": "set on the command line"}
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def load_scenario(name_or_path: str | Path, overrides: list[str] | dict | None = None,
+                  years: float | None = None) -> LoadedScenario:
+    """Read, merge (extends), apply overrides, and validate a scenario."""
+    path = resolve_path(str(name_or_path))
+    raw, files = _read_chain(path)
+    raw = copy.deepcopy(raw)
+    raw.pop("extends", None)
+    raw["extends"] = None
+    if len(files) > 1:
+        raw["extends"] = files[-2].stem
+    items = list(overrides.items()) if isinstance(overrides, dict) else [parse_assignment(o) for o in overrides or []]
+    for p, v in items:
+        apply_override(raw, p, v)
+    if years is not None:
+        raw["years"] = {"value": years, "assumption": "set on the command line"}
+    sources = load_sources([f.parent for f in files if f.parent != shipped_dir()])
+    return validate_raw(raw, sources, files, file=str(path))
+
+
+def validate_raw(raw: dict, sources: dict, files: list[Path], file: str | None = None) -> LoadedScenario:
+    prov: dict[str, Provenance] = {}
+    plain = strip_annotations(raw, "", prov, sources, file)
+    try:
+        sc = Scenario.model_validate(plain)
+    except ScenarioError as e:
+        e.file = file
+        raise
+    except ValidationError as e:
+        raise pydantic_to_scenario_error(e, plain, file) from None
+    return LoadedScenario(scenario=sc, provenance=prov, sources=sources, files=[str(f) for f in files], raw=raw)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str] | None:
+    """Field names valid at the parent of loc's last element (for suggestions)."""
+    from typing import Annotated, Union, get_args, get_origin
+
+    def unwrap(tp):
+        while get_origin(tp) is Annotated:
+            tp = get_args(tp)[0]
+        return tp
+
+    tp: Any = model
+    for key in loc[:-1]:
+        tp = unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if key not in tp.model_fields:
+                return None
+            tp = tp.model_fields[key].annotation
+            continue
+        origin = get_origin(tp)
+        if origin in (dict, list):
+            tp = get_args(tp)[-1]
+            continue
+        if origin in (Union, __import__("types").UnionType):
+            models = [unwrap(a) for a in get_args(tp)]
+            models = [m for m in models if isinstance(m, type) and issubclass(m, BaseModel)]
+            match = [m for m in models if m.model_fields.get("kind") and key in get_args(m.model_fields["kind"].annotation)]
+            if match:
+                tp = match[0]
+                continue
+            if len(models) == 1:
+                tp = models[0]
+                if key in tp.model_fields:
+                    tp = tp.model_fields[key].annotation
+                continue
+            return None
+        return None
+    tp = unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return None
+
+
+def _clean_loc(loc: tuple, plain: dict) -> str:
+    """Render a pydantic location as a field path, dropping union tags."""
+    path = ""
+    node: Any = plain
+    for key in loc:
+        if isinstance(node, list) and isinstance(key, int):
+            node = node[key] if key < len(node) else None
+            path = _join(path, key)
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+            path = _join(path, key)
+        elif isinstance(node, dict) and node.get("kind") == key:
+            continue  # discriminator tag
+        elif isinstance(key, str) and key.startswith(("function-", "literal[", "dict[", "list[", "float", "int", "str")):
+            continue  # union member tag
+        else:
+            path = _join(path, key)
+            node = None
+    return path
+
+
+def _fmt(v: Any) -> str:
+    return repr(v) if isinstance(v, str) else json.dumps(v, default=str) if isinstance(v, (dict, list)) else str(v)
+
+
+def pydantic_to_scenario_error(exc: ValidationError, plain: dict, file: str | None) -> ScenarioError:
+    errors = exc.errors()
+    # Prefer the most specific error (union branches produce several).
+    err = max(errors, key=lambda e: (e["type"] != "missing", len(e["loc"])))
+    loc = err["loc"]
+    path = _clean_loc(loc, plain)
+    typ, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    if typ == "extra_forbidden":
+        fields = _fields_at(Scenario, loc) or []
+        msg = f"unknown key '{loc[-1]}'{suggest(loc[-1], fields)}"
+        if fields:
+            msg += f"; expected one of: {', '.join(fields)}"
+    elif typ == "missing":
+        msg = "required field is missing"
+    elif typ in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sym = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[typ]
+        bound = next(iter(ctx.values()))
+        msg = f"must be {sym} {bound}, got {_fmt(got)}"
+    elif typ == "literal_error":
+        expected = ctx.get("expected", "")
+        opts = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
+        msg = f"expected one of {expected}, got {_fmt(got)}{suggest(got, opts) if isinstance(got, str) else ''}"
+    elif typ in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        kind = "a whole number" if typ.startswith("int") else "a number"
+        msg = f"expected {kind}, got {_fmt(got)}"
+    elif typ in ("bool_parsing", "bool_type"):
+        msg = f"expected true or false, got {_fmt(got)}"
+    elif typ in ("dict_type", "model_type", "model_attributes_type"):
+        msg = f"expected a mapping, got {_fmt(got)}"
+    elif typ == "list_type":
+        msg = f"expected a list, got {_fmt(got)}"
+    elif typ in ("string_type",):
+        msg = f"expected text, got {_fmt(got)}"
+    elif typ == "union_tag_invalid":
+        msg = f"unknown kind {_fmt(ctx.get('tag'))}; expected one of {ctx.get('expected_tags')}"
+    elif typ == "union_tag_not_found":
+        msg = "missing 'kind' (pledge, summit, membership, infrastructure, budget or shock)"
+    else:
+        msg = err["msg"].removeprefix("Value error, ")
+    more = len({e["loc"][:1] for e in errors}) - 1
+    if more > 0:
+        msg += f" (and problems in {more} other section{'s' if more > 1 else ''})"
+    return ScenarioError(path, msg, file=file)
+
+
+def parameter_defaults() -> dict[str, tuple[Any, str]]:
+    """Every model parameter default with its one-line justification."""
+    out: dict[str, tuple[Any, str]] = {}
+
+    def walk(model: type[BaseModel], prefix: str):
+        for name, f in model.model_fields.items():
+            ann = f.annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                walk(ann, f"{prefix}.{name}")
+            else:
+                out[f"{prefix}.{name}"] = (f.default, f.description or "")
+
+    walk(Parameters, "parameters")
+    return out

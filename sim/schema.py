@@ -1,0 +1,434 @@
+"""The scenario format, as pydantic models.
+
+Money is in US$ billions (stocks) or US$ billions a year (flows); shares are
+fractions in [0, 1]; dates are ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or ``YYYY-Qn``.
+Every model parameter has a default here whose ``description`` is its
+one-line justification (these defaults are assumptions, listed by
+``greatgame sources``). Cross-references (actors named in trade tables,
+forums, events) are checked in :func:`Scenario._check_references`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CHANNELS: tuple[str, ...] = (
+    "trade",
+    "aid",
+    "investment",
+    "remittances",
+    "energy",
+    "political",
+    "security",
+    "soft_power",
+)
+ECONOMIC_CHANNELS = ("trade", "aid", "investment", "remittances", "energy")
+INSTRUMENTS: tuple[str, ...] = ("grants", "loans", "investment")
+
+NonNeg = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Growth = Annotated[float, Field(gt=-1, le=1)]
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4]))?$")
+
+
+def parse_date(value) -> tuple[int, int]:
+    """Return (year, quarter 1-4) from the date forms the format accepts."""
+    if isinstance(value, _dt.date):
+        return value.year, (value.month - 1) // 3 + 1
+    if isinstance(value, bool):
+        raise ValueError("expected a date like 2015-10 or 2015-Q4")
+    if isinstance(value, int):
+        if 1900 <= value <= 2200:
+            return value, 1
+        raise ValueError(f"expected a year between 1900 and 2200, got {value}")
+    if isinstance(value, str):
+        m = _DATE_RE.match(value.strip())
+        if m:
+            year = int(m.group(1))
+            if m.group(4):
+                return year, int(m.group(4))
+            month = int(m.group(2) or 1)
+            if not 1 <= month <= 12:
+                raise ValueError(f"month must be 1-12, got {month}")
+            return year, (month - 1) // 3 + 1
+    raise ValueError(f"expected a date like 2015-10, 2015-10-22 or 2015-Q4, got {value!r}")
+
+
+class DateLike(str):
+    """A date normalised to ``YYYY-Qn``."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source, handler):
+        from pydantic_core import core_schema
+
+        def convert(v):
+            y, q = parse_date(v)
+            return cls(f"{y}-Q{q}")
+
+        return core_schema.no_info_plain_validator_function(convert)
+
+    @property
+    def year(self) -> int:
+        return int(self[:4])
+
+    @property
+    def quarter(self) -> int:
+        return int(self[-1])
+
+    def quarters_since(self, other: "DateLike") -> int:
+        return (self.year - other.year) * 4 + (self.quarter - other.quarter)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- actors
+
+
+class Budget(Strict):
+    """Yearly engagement budget by instrument, US$ bn a year."""
+
+    grants: NonNeg = 0.0
+    loans: NonNeg = 0.0
+    investment: NonNeg = 0.0
+
+
+class Strategy(Strict):
+    """How a power spreads its budget over the republics and reacts to rivals."""
+
+    allocation: Literal["equal", "gdp", "resources"] | dict[str, NonNeg] = Field(
+        "equal",
+        description="equal shares, by GDP, by resource endowment, or explicit weights per republic",
+    )
+    reactivity: NonNeg = Field(
+        0.0,
+        description="extra allocation weight per percentage point a rival gained in a republic over the past year",
+    )
+    escalation: NonNeg = Field(
+        0.0, description="budget increase per percentage point of mean rival gain over the past year"
+    )
+    max_escalation: NonNeg = Field(1.0, description="cap on the escalation multiplier minus one")
+
+
+class Power(Strict):
+    name: str | None = None
+    gdp: Positive = Field(description="US$ bn")
+    gdp_growth: Growth = Field(0.0, description="annual real growth")
+    military: Share = Field(description="relative military capability (0-1), drives threat perception")
+    budget: Budget = Budget()
+    strategy: Strategy = Strategy()
+    conditionality: Share = Field(0.0, description="political strings attached to offers (0-1)")
+    soft_power: Share | dict[str, Share] = Field(
+        0.5, description="favourability in the republics: one figure for all, or per republic"
+    )
+
+
+class Resources(Strict):
+    """Shares of world totals, in percent."""
+
+    gas: NonNeg = 0.0
+    oil: NonNeg = 0.0
+    uranium: NonNeg = 0.0
+
+
+class Others(Strict):
+    """What a republic has with actors outside the model, per channel."""
+
+    trade: NonNeg = Field(0.0, description="US$ bn a year of trade with the rest of the world")
+    aid: NonNeg = Field(0.0, description="US$ bn stock of aid from other donors (multilateral banks, EU …)")
+    investment: NonNeg = Field(0.0, description="US$ bn FDI stock from the rest of the world")
+    remittances: NonNeg = Field(0.0, description="share of GDP received from elsewhere")
+    energy: NonNeg = Field(0.0, description="US$ bn a year of energy exports to the rest of the world")
+    political: NonNeg = Field(0.0, description="political tie stock with other actors")
+    security: NonNeg = Field(0.0, description="security ties with other actors")
+
+
+class Republic(Strict):
+    name: str | None = None
+    gdp: Positive = Field(description="US$ bn")
+    gdp_growth: Growth = 0.0
+    population: Positive = Field(description="million")
+    resources: Resources = Resources()
+    borders: list[str] = Field(default_factory=list, description="powers it borders")
+    neutrality: Literal["none", "military", "permanent"] = Field(
+        "none",
+        description="military: joins no military bloc; permanent: joins no binding organisation",
+    )
+    remittances: dict[str, Share] = Field(default_factory=dict, description="share of GDP, by sending power")
+    external_debt: NonNeg = Field(0.0, description="external public debt, share of GDP")
+    alignment: dict[str, Share] = Field(description="initial alignment over the powers; sums to 1")
+    others: Others = Others()
+
+    @field_validator("alignment")
+    @classmethod
+    def _sums_to_one(cls, v: dict[str, float]) -> dict[str, float]:
+        total = sum(v.values())
+        if abs(total - 1.0) > 0.01:
+            raise ValueError(f"shares must sum to 1, got {total:.3f}")
+        return {k: x / total for k, x in v.items()}
+
+
+class Allocation(Strict):
+    """A bilateral quantity of one power: a regional total split by weights, or per republic."""
+
+    total: NonNeg | None = None
+    split: dict[str, NonNeg] | None = None
+    by_republic: dict[str, NonNeg] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        if self.by_republic is not None:
+            if self.total is not None or self.split is not None:
+                raise ValueError("give either by_republic, or total with split, not both")
+        elif self.total is None or self.split is None:
+            raise ValueError("give by_republic, or total with split")
+        elif self.split and sum(self.split.values()) <= 0:
+            raise ValueError("split weights must not all be zero")
+        return self
+
+    def per_republic(self) -> dict[str, float]:
+        if self.by_republic is not None:
+            return dict(self.by_republic)
+        s = sum(self.split.values())
+        return {r: self.total * w / s for r, w in self.split.items()}
+
+    def republics(self) -> list[str]:
+        return list((self.by_republic or self.split or {}).keys())
+
+
+class SecurityTie(Strict):
+    bases: Annotated[int, Field(ge=0)] = Field(0, description="military bases or facilities")
+    guarantee: Share = Field(0.0, description="strength of a security guarantee (0-1)")
+
+
+class Forum(Strict):
+    name: str | None = None
+    convenor: str
+    founded: DateLike
+    members: list[str]
+    observers: list[str] = Field(default_factory=list)
+    kind: Literal["security", "economic", "political", "finance"]
+    binding: bool = Field(description="treaty obligations (a neutral state stays out)")
+    meetings_per_year: NonNeg = 1.0
+    weight: NonNeg = Field(1.0, description="political tie added per meeting between two full members")
+    security_weight: NonNeg = Field(0.0, description="security tie between full members (alliances)")
+    customs_union: bool = False
+    open: bool = Field(True, description="whether republics may join or leave by themselves")
+
+
+class Relation(Strict):
+    a: str
+    b: str
+    propensity: Annotated[float, Field(ge=-1, le=1)] = Field(
+        description="landscape-theory propensity: + affinity, - rivalry"
+    )
+
+
+# --------------------------------------------------------------------------- events
+
+
+class _Event(Strict):
+    date: DateLike
+    note: str | None = None
+
+
+class PledgeEvent(_Event):
+    kind: Literal["pledge"]
+    power: str
+    instrument: Literal["grants", "loans", "investment"]
+    amounts: dict[str, NonNeg] = Field(description="US$ bn by republic")
+    years: Positive = Field(1.0, description="disbursed evenly over this many years")
+    realisation: Share = Field(1.0, description="share of the pledge that is actually disbursed")
+
+
+class SummitEvent(_Event):
+    kind: Literal["summit"]
+    power: str
+    republics: list[str]
+    forum: str | None = None
+    political: NonNeg = Field(1.0, description="political tie added with each participant")
+    soft_power: Annotated[float, Field(ge=-1, le=1)] = Field(0.0, description="change in favourability")
+
+
+class MembershipEvent(_Event):
+    kind: Literal["membership"]
+    republic: str
+    forum: str
+    level: Literal["member", "observer", "none"]
+
+
+class InfrastructureEvent(_Event):
+    kind: Literal["infrastructure"]
+    name: str
+    republics: list[str]
+    partners: list[str] = Field(description="powers (or rest_of_world) whose trade the route carries")
+    trade_boost: NonNeg = Field(description="total proportional rise in that trade, reached over ramp_years")
+    ramp_years: Positive = 3.0
+
+
+class BudgetEvent(_Event):
+    kind: Literal["budget"]
+    power: str
+    factor: NonNeg | None = Field(None, description="multiply every instrument by this")
+    set: Budget | None = Field(None, description="or set the yearly budget outright")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.factor is None) == (self.set is None):
+            raise ValueError("give exactly one of factor or set")
+        return self
+
+
+class ShockEvent(_Event):
+    kind: Literal["shock"]
+    target: Literal["gdp", "trade", "remittances", "investment", "soft_power"]
+    power: str | None = None
+    republic: str | None = None
+    factor: NonNeg = Field(description="multiply the target (of that power, republic or pair) by this")
+
+
+Event = Annotated[
+    PledgeEvent | SummitEvent | MembershipEvent | InfrastructureEvent | BudgetEvent | ShockEvent,
+    Field(discriminator="kind"),
+]
+
+
+class Initiative(Strict):
+    """A named policy package: switch it off to build a counterfactual."""
+
+    enabled: bool = True
+    description: str = ""
+    power: str | None = None
+    events: list[Event] = Field(default_factory=list)
+    forums: dict[str, Forum] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def _w(default: float, why: str, **kw):
+    return Field(default, description=why, **kw)
+
+
+class ChannelWeights(Strict):
+    trade: NonNeg = _w(0.14, "economic relationships weigh 1/3 of influence (Lowy API influence measures: 15 of 45 points); trade takes the largest part")
+    aid: NonNeg = _w(0.05, "part of the economic third; aid is small next to trade")
+    investment: NonNeg = _w(0.06, "part of the economic third")
+    remittances: NonNeg = _w(0.05, "part of the economic third; migration is Russia's lever on Tajikistan and Kyrgyzstan")
+    energy: NonNeg = _w(0.04, "part of the economic third; pipelines lock in buyers")
+    political: NonNeg = _w(0.22, "diplomatic influence: 10 of 45 influence points in the Lowy API")
+    security: NonNeg = _w(0.22, "defence networks: 10 of 45 influence points in the Lowy API")
+    soft_power: NonNeg = _w(0.22, "cultural influence: 10 of 45 influence points in the Lowy API")
+
+
+class HalfSaturation(Strict):
+    """Bandwidth = B / (B + h): the size of a relationship at which bandwidth is one half."""
+
+    trade: Positive = _w(0.10, "trade worth 10% of the republic's GDP is a half-saturated relationship")
+    aid: Positive = _w(0.03, "an aid stock of 3% of GDP is a major donor relationship")
+    investment: Positive = _w(0.10, "an FDI stock of 10% of GDP is a major investor")
+    remittances: Positive = _w(0.05, "remittances of 5% of GDP are a major dependence")
+    energy: Positive = _w(0.05, "energy exports of 5% of GDP to one buyer are a major dependence")
+    political: Positive = _w(2.0, "two full-member meetings' worth of standing ties")
+    security: Positive = _w(0.5, "a half-strength guarantee")
+    soft_power: Positive = _w(0.5, "favourability of 50%")
+
+
+class Parameters(Strict):
+    weights: ChannelWeights = ChannelWeights()
+    half_saturation: HalfSaturation = HalfSaturation()
+    dependence_weight: Share = _w(0.5, "FBIC gives bandwidth and dependence equal standing in a channel's score")
+    choice_sensitivity: Positive = _w(8.0, "logit sensitivity of the alignment target to utility differences; calibrated so the 2015 target is near the 2016 poll shares")
+    adjustment_rate: Share = _w(0.05, "share of the gap to the target closed per quarter: alignment is inertial (half-life about 3.4 years)")
+    alignment_noise: NonNeg = _w(0.05, "standard deviation of quarterly utility shocks (events the model does not represent)")
+    threat_weight: NonNeg = _w(0.15, "utility cost of a bordering great power per unit of military capability (002: Japan, sharing no border, 'does not represent any immediate threat')")
+    autonomy_cost: NonNeg = _w(0.5, "utility cost per unit of a power's share of total influence above the dominance threshold (001: the republics 'aspire to diversify')")
+    dominance_threshold: Share = _w(0.4, "share of total influence above which a republic resents dependence")
+    trade_noise: NonNeg = _w(0.03, "quarterly standard deviation of log trade shocks (commodity prices)")
+    customs_union_premium: NonNeg = _w(0.02, "extra annual trade growth between customs-union members")
+    investment_to_trade: NonNeg = _w(0.2, "US$ of annual trade created per US$ of new investment")
+    aid_decay: Share = _w(0.10, "annual depreciation of the aid stock (projects age out of view)")
+    investment_decay: Share = _w(0.05, "annual depreciation of the FDI stock")
+    debt_amortisation: Share = _w(0.05, "annual repayment rate of concessional loans")
+    political_decay: Share = _w(0.25, "annual decay of political ties without meetings")
+    soft_power_reversion: Share = _w(0.10, "annual pull of favourability back toward its baseline")
+    soft_power_visibility: NonNeg = _w(1.0, "favourability gained per unit of aid and investment received as a share of GDP (a year's worth)")
+    observer_level: Share = _w(0.5, "an observer counts for this fraction of a member in forum ties")
+    acceptance_base: float = _w(2.0, "logit of accepting an offer from a power aligned at parity, with no debt or conditions")
+    acceptance_alignment: NonNeg = _w(1.0, "logit gained per unit of alignment above parity (share x number of powers - 1)")
+    acceptance_debt: NonNeg = _w(6.0, "logit lost per unit of external debt/GDP above the threshold (loans only)")
+    debt_threshold: Share = _w(0.4, "debt/GDP above which new loans are resisted (IMF-World Bank LIC-DSF-style threshold)")
+    acceptance_conditionality: NonNeg = _w(2.0, "logit lost per unit of the offering power's conditionality")
+    absorptive_capacity: Share = _w(0.10, "new foreign money a republic can absorb in a year, share of GDP")
+    bases_weight: NonNeg = _w(0.5, "security tie per military base")
+    regional_tie: Share = _w(0.1, "baseline affinity between two republics (landscape propensity)")
+    join_binding_above: NonNeg = _w(1.5, "joins (or upgrades in) a binding forum when its alignment with the forum's powers exceeds this multiple of parity")
+    leave_binding_below: NonNeg = _w(0.6, "downgrades in (or leaves) a binding forum below this multiple of parity")
+    join_dialogue_above: NonNeg = _w(0.8, "joins (or upgrades in) a non-binding dialogue above this multiple of parity")
+    leave_dialogue_below: NonNeg = _w(0.1, "leaves a non-binding dialogue below this multiple of parity")
+    wedge_bloc_share: Share = _w(0.5, "wedge rule: a republic counts as wedged when it sits in the bloc opposite the incumbents and their combined alignment share there is below this")
+
+
+class WedgeSpec(Strict):
+    challenger: str = Field("japan", description="the power trying to drive the wedge")
+    incumbents: list[str] = Field(default_factory=lambda: ["china", "russia"])
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(Strict):
+    name: str
+    title: str = ""
+    description: str = ""
+    extends: str | None = None
+    start: DateLike
+    years: Positive = 15.0
+    powers: dict[str, Power]
+    republics: dict[str, Republic]
+    trade: dict[str, Allocation] = Field(default_factory=dict, description="US$ bn a year, base year")
+    investment: dict[str, Allocation] = Field(default_factory=dict, description="FDI stock, US$ bn")
+    aid: dict[str, Allocation] = Field(default_factory=dict, description="outstanding aid stock, US$ bn")
+    loans: dict[str, Allocation] = Field(default_factory=dict, description="outstanding concessional debt, US$ bn")
+    energy: dict[str, Allocation] = Field(default_factory=dict, description="energy exports to the power, US$ bn a year")
+    security: dict[str, dict[str, SecurityTie]] = Field(default_factory=dict)
+    forums: dict[str, Forum] = Field(default_factory=dict)
+    relations: list[Relation] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    initiatives: dict[str, Initiative] = Field(default_factory=dict)
+    parameters: Parameters = Parameters()
+    wedge: WedgeSpec = WedgeSpec()
+
+    @model_validator(mode="after")
+    def _check_references(self):
+        from .errors import check_references
+
+        check_references(self)
+        return self
+
+    # convenient views ------------------------------------------------------
+    def active_forums(self) -> dict[str, Forum]:
+        forums = dict(self.forums)
+        for ini in self.initiatives.values():
+            if ini.enabled:
+                forums.update(ini.forums)
+        return forums
+
+    def active_events(self) -> list[tuple[str | None, object]]:
+        """(initiative name or None, event) for every event that will happen."""
+        out: list[tuple[str | None, object]] = [(None, e) for e in self.events]
+        for name, ini in self.initiatives.items():
+            if ini.enabled:
+                out.extend((name, e) for e in ini.events)
+        return out
+
+    @property
+    def steps(self) -> int:
+        return int(round(self.years * 4))
