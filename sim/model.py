@@ -408,15 +408,17 @@ class GreatGameModel(Model):
     def forum_name(self, f: int) -> str:
         return self.forum_specs[f].name or self.forum_ids[f]
 
-    def set_membership(self, f: int, col: int, level: int, reason: str = "") -> None:
+    def set_membership(self, f: int, col: int, level: int, reason: str = "", quiet: bool = False) -> None:
         old = int(self.membership[f, col])
         if old == level:
             return
         self.membership[f, col] = level
+        self._refresh_forum_views()
+        if quiet:
+            return
         actor = (self.power_ids + self.republic_ids)[col]
         self.log.append((self.steps, self.date, f"{actor}: {self.forum_name(f)} {LEVEL_NAMES[old]} -> {LEVEL_NAMES[level]}"
                          + (f" ({reason})" if reason else "")))
-        self._refresh_forum_views()
 
     def _launch_forum(self, f: int) -> None:
         self.forum_active[f] = True
@@ -441,7 +443,7 @@ class GreatGameModel(Model):
                 self.favour[p, ri[r]] = min(1.0, max(0.0, self.favour[p, ri[r]] + ev.soft_power))
         elif kind == "membership":
             level = {"member": MEMBER, "observer": OBSERVER, "none": NONE}[ev.level]
-            self.set_membership(self._fi[ev.forum], self._actor_index[ev.republic], level, reason="scheduled")
+            self.set_membership(self._fi[ev.forum], self._actor_index[ev.republic], level, quiet=True)
             self._refresh_security()
         elif kind == "infrastructure":
             cols = np.array([ri[r] for r in ev.republics])

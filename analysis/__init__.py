@@ -1,0 +1,1 @@
+"""Analysis layer: runs, tidy results, summaries (experiments and plots come later)."""

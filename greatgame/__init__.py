@@ -1,0 +1,1 @@
+"""greatgame: the command-line layer."""
