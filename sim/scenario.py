@@ -55,9 +55,7 @@ class LoadedScenario:
 
     def bare_numbers(self) -> list[str]:
         """Paths of numbers in the files that carry neither a source nor an assumption."""
-        out: list[str] = []
-        _walk_numbers(self.raw, "", out)
-        return [p for p in out if p not in self.provenance]
+        return [p for p, _ in numbers(self.raw) if p not in self.provenance]
 
 
 # --------------------------------------------------------------------------- files
@@ -178,17 +176,20 @@ def strip_annotations(node: Any, path: str, prov: dict[str, Provenance], sources
     return node
 
 
-def _walk_numbers(node: Any, path: str, out: list[str]) -> None:
+def numbers(node: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(path, value) of every figure in a raw tree: annotated values and bare numbers."""
+    out: list[tuple[str, Any]] = []
     if is_annotated(node):
-        out.append(path)
+        out.append((path, node["value"]))
     elif isinstance(node, dict):
         for k, v in node.items():
-            _walk_numbers(v, _join(path, k), out)
+            out.extend(numbers(v, _join(path, k)))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            _walk_numbers(v, _join(path, i), out)
+            out.extend(numbers(v, _join(path, i)))
     elif isinstance(node, (int, float)) and not isinstance(node, bool):
-        out.append(path)
+        out.append((path, node))
+    return out
 
 
 # --------------------------------------------------------------------------- overrides
@@ -230,13 +231,14 @@ def apply_override(raw: dict, path: str, value: Any) -> None:
     keys = _split_path(path)
     node: Any = raw
     walked = ""
-    for k in keys[:-1]:
+    for depth, k in enumerate(keys[:-1]):
         if isinstance(node, list):
             if not isinstance(k, int) or not 0 <= k < len(node):
                 raise ScenarioError(f"--set {path}", f"no item {k} at {walked or 'top level'}")
             node = node[k]
         else:
             if k not in node or node[k] is None:
+                _check_new_key(keys, depth, node, path)
                 node[k] = {}
             elif is_annotated(node[k]):
                 raise ScenarioError(f"--set {path}", f"{_join(walked, k)} is a number, not a section")
@@ -245,10 +247,24 @@ def apply_override(raw: dict, path: str, value: Any) -> None:
         if not isinstance(node, (dict, list)):
             raise ScenarioError(f"--set {path}", f"{walked} is a value, not a section")
     last = keys[-1]
+    if isinstance(node, dict) and last not in node:
+        _check_new_key(keys, len(keys) - 1, node, path)
     if isinstance(node, list):
         if not isinstance(last, int) or not 0 <= last < len(node):
             raise ScenarioError(f"--set {path}", f"no item {last} at {walked}")
     node[last] = {"value": value, "assumption": "set on the command line"}
+
+
+def _check_new_key(keys: list, depth: int, node: dict, path: str) -> None:
+    """--set may fill in a field the schema knows, but not invent a new power, republic or forum."""
+    key = keys[depth]
+    fields = _fields_at(Scenario, tuple(keys[: depth + 1]))
+    if fields is not None and key in fields:
+        return
+    options = list(fields) if fields is not None else [str(k) for k in node]
+    where = ".".join(str(k) for k in keys[:depth]) or "the top level"
+    raise ScenarioError(f"--set {path}", f"no '{key}' at {where}{suggest(key, options)}"
+                        + (f"; expected one of: {', '.join(options)}" if options else ""))
 
 
 # --------------------------------------------------------------------------- validation
@@ -267,10 +283,16 @@ def load_scenario(name_or_path: str | Path, overrides: list[str] | dict | None =
     items = list(overrides.items()) if isinstance(overrides, dict) else [parse_assignment(o) for o in overrides or []]
     for p, v in items:
         apply_override(raw, p, v)
+    set_paths = [p for p, _ in items]
     if years is not None:
         raw["years"] = {"value": years, "assumption": "set on the command line"}
     sources = load_sources([f.parent for f in files if f.parent != shipped_dir()])
-    return validate_raw(raw, sources, files, file=str(path))
+    try:
+        return validate_raw(raw, sources, files, file=str(path))
+    except ScenarioError as e:
+        if any(e.path == p or e.path.startswith(p + ".") for p in set_paths):
+            e.message += " (from --set)"
+        raise
 
 
 def validate_raw(raw: dict, sources: dict, files: list[Path], file: str | None = None) -> LoadedScenario:
@@ -369,6 +391,7 @@ def pydantic_to_scenario_error(exc: ValidationError, plain: dict, file: str | No
     elif typ in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sym = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[typ]
         bound = next(iter(ctx.values()))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         msg = f"must be {sym} {bound}, got {_fmt(got)}"
     elif typ == "literal_error":
         expected = ctx.get("expected", "")

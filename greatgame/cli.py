@@ -1,0 +1,242 @@
+"""The greatgame command line: run, validate, scenarios, sources.
+
+Bad input ends in one line on stderr (file, field, what was expected) and a
+non-zero exit status; nothing is written unless the scenario validates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import textwrap
+from pathlib import Path
+
+EXIT_USAGE = 2
+EXIT_INPUT = 1
+
+
+class CliError(Exception):
+    """An error to print as one line."""
+
+
+def _fail(msg: str, code: int = EXIT_INPUT) -> int:
+    print(f"greatgame: error: {msg}", file=sys.stderr)
+    return code
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_scenarios(args) -> int:
+    from sim.scenario import load_scenario, shipped_dir, shipped_names
+
+    print(f"Shipped scenarios ({shipped_dir()}):")
+    for name in shipped_names():
+        try:
+            sc = load_scenario(name).scenario
+            extends = f"  [extends {sc.extends}]" if sc.extends else ""
+            print(f"  {name:<20} {sc.title}{extends}")
+        except Exception as e:  # a broken shipped file should not hide the others
+            print(f"  {name:<20} (invalid: {e})")
+    print("Run one with: greatgame run NAME   (or a path to your own YAML file)")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from sim import ScenarioError, load_scenario
+
+    status = 0
+    for f in args.files:
+        try:
+            ls = load_scenario(f, overrides=args.set)
+        except ScenarioError as e:
+            print(f"greatgame: error: {e}", file=sys.stderr)
+            status = EXIT_INPUT
+            continue
+        sc = ls.scenario
+        rows = [p for p, _ in _numbers(ls)]
+        sourced = sum(1 for p in rows if ls.provenance.get(p) and ls.provenance[p].source)
+        assumed = sum(1 for p in rows if ls.provenance.get(p) and not ls.provenance[p].source)
+        bare = len(rows) - sourced - assumed
+        print(f"ok: {f}: scenario '{sc.name}', {len(sc.powers)} powers, {len(sc.republics)} republics, "
+              f"{len(sc.active_forums())} forums, {len(sc.active_events())} events; figures: {sourced} sourced, "
+              f"{assumed} assumptions, {bare} unsourced")
+        if bare and args.strict:
+            print(f"greatgame: error: {f}: {bare} numbers have neither a source nor an assumption "
+                  f"(see: greatgame sources {f} --unsourced)", file=sys.stderr)
+            status = EXIT_INPUT
+    return status
+
+
+def _numbers(ls):
+    from sim.scenario import numbers
+
+    return numbers(ls.raw)
+
+
+def cmd_sources(args) -> int:
+    from analysis.figures import figure_rows
+    from sim import load_scenario
+
+    ls = load_scenario(args.scenario, overrides=args.set)
+    rows = figure_rows(ls, include_defaults=not args.no_defaults)
+    if args.unsourced:
+        rows = [r for r in rows if r["status"] == "unsourced"]
+    width = max(20, min(120, _term_width()))
+    print(f"Figures of scenario '{ls.scenario.name}' ({', '.join(ls.files)}):")
+    counts = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        label = {"source": "SOURCE", "assumption": "ASSUMED", "default": "DEFAULT", "unsourced": "UNSOURCED"}[r["status"]]
+        print(f"{r['path']} = {r['value']}   [{label}]")
+        detail = r["detail"]
+        if r["status"] == "source":
+            detail = f"{r['source']}: {detail}"
+        for line in textwrap.wrap(detail, width - 4):
+            print(f"    {line}")
+        if r.get("quote"):
+            for line in textwrap.wrap(f'"{r["quote"]}"', width - 4):
+                print(f"    {line}")
+        if r.get("note"):
+            for line in textwrap.wrap(f"note: {r['note']}", width - 4):
+                print(f"    {line}")
+    print("Totals: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def _term_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 100
+
+
+def cmd_run(args) -> int:
+    from tqdm import tqdm
+
+    from analysis import output, runs
+    from sim import load_scenario
+
+    if args.replicates < 1:
+        raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
+    if args.years is not None and args.years <= 0:
+        raise CliError(f"--years: must be > 0, got {args.years}")
+    loaded = load_scenario(args.scenario, overrides=args.set, years=args.years)
+    sc = loaded.scenario
+    seeds = runs.replicate_seeds(args.seed, args.replicates)
+    out = Path(args.out) if args.out else Path("out") / sc.name
+    show = not args.quiet and sys.stderr.isatty()
+    print(f"Scenario '{sc.name}': {sc.title} — {sc.start} + {sc.years:g} years ({sc.steps} quarterly steps), "
+          f"{len(seeds)} replicate{'s' if len(seeds) > 1 else ''}, seed {args.seed}")
+    with tqdm(total=len(seeds), desc="replicates", unit="run", disable=not show, file=sys.stderr) as bar:
+        actors, model_df, events = runs.run_replicates(loaded, seeds, progress=bar.update)
+
+    output.prepare_dir(out)
+    files = {}
+    files["actors"] = output.write_table(actors, out / "actors", args.format).name
+    files["model"] = output.write_table(model_df, out / "model", args.format).name
+    files["events"] = output.write_table(events, out / "events", "csv").name
+    man = output.manifest(loaded, seeds, args.seed, files,
+                          extra={"overrides": list(args.set or []), "format": args.format})
+    output.write_json(man, out / "manifest.json")
+
+    _print_summary(loaded, actors, model_df)
+    print(f"\nWrote {out}/: {', '.join(files.values())}, manifest.json")
+    if len(seeds) > 1:
+        print(f"Re-run any replicate alone with: greatgame run {shlex.quote(args.scenario)} --seed SEED "
+              f"(seeds in manifest.json and in the 'seed' column)")
+    return 0
+
+
+def _print_summary(loaded, actors, model_df) -> None:
+    from analysis import runs
+
+    sc = loaded.scenario
+    powers = list(sc.powers)
+    table = runs.final_alignment(actors, powers, sc.wedge.incumbents)
+    end = model_df["date"].iloc[-1]
+    reps = model_df["replicate"].nunique()
+    print(f"\nAlignment in {end}" + (f" (mean of {reps} replicates)" if reps > 1 else "") + ":")
+    names = {p: (sc.powers[p].name or p) for p in powers}
+    header = f"{'republic':<14}" + "".join(f"{names[p][:13]:>14}" for p in powers) + f"{'+'.join(x[:2].upper() for x in sc.wedge.incumbents):>10}"
+    print(header)
+    for rep, row in table.iterrows():
+        print(f"{rep:<14}" + "".join(f"{row[p]:>14.3f}" for p in powers) + f"{row.iloc[-1]:>10.3f}")
+    w = runs.wedge_summary(model_df, actors)
+    inc = " + ".join(names[p] for p in sc.wedge.incumbents)
+    ch = names[sc.wedge.challenger]
+    print("\nWedge measures (final step):")
+    print(f"  (a) mean {inc} share:        {w['incumbent_share_mean']:.3f}")
+    print(f"  (b) mean {ch} share:          {w['challenger_share_mean']:.3f}")
+    opp = {k: v for k, v in w["opposite_frequency"].items() if v > 0}
+    opp_text = ", ".join(f"{k} ({v:.0%})" for k, v in opp.items()) if opp else "none"
+    print(f"  (c) republics in {ch}'s bloc, opposite {inc} (landscape theory): {opp_text}")
+    print(f"  (d) wedge achieved: {w['wedge_runs']} of {w['replicates']} runs ({w['wedge_probability']:.0%})")
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="greatgame",
+        description="Agent-based simulation of great-power competition in Central Asia.",
+        epilog="Examples: greatgame run abe_2015 --replicates 20 | greatgame sources kishida_2024 | "
+               "greatgame validate my_scenario.yaml",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    r = sub.add_parser("run", help="run a scenario and write tidy results")
+    r.add_argument("scenario", help="a shipped scenario name (see 'greatgame scenarios') or a YAML file")
+    r.add_argument("--seed", type=int, default=1, help="seed of the run, or master seed of the replicates (default 1)")
+    r.add_argument("--years", type=float, help="horizon in years (default: the scenario's)")
+    r.add_argument("--replicates", type=int, default=1, help="number of runs with seeds spawned from --seed")
+    r.add_argument("--out", help="output folder (default out/SCENARIO)")
+    r.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default parquet)")
+    r.add_argument("--set", action="append", metavar="PATH=VALUE", default=[],
+                   help="override a scenario value, e.g. powers.japan.budget.grants=0.5 (repeatable)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check scenario files; one line per problem")
+    v.add_argument("files", nargs="+")
+    v.add_argument("--set", action="append", metavar="PATH=VALUE", default=[])
+    v.add_argument("--strict", action="store_true", help="also fail on numbers with neither a source nor an assumption")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("scenarios", help="list the shipped scenarios")
+    s.set_defaults(func=cmd_scenarios)
+
+    so = sub.add_parser("sources", help="print every figure of a scenario with its source or assumption")
+    so.add_argument("scenario")
+    so.add_argument("--set", action="append", metavar="PATH=VALUE", default=[])
+    so.add_argument("--unsourced", action="store_true", help="only the numbers with neither source nor assumption")
+    so.add_argument("--no-defaults", action="store_true", help="leave out model parameters left at their defaults")
+    so.set_defaults(func=cmd_sources)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sim import ScenarioError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as e:
+        return _fail(str(e))
+    except CliError as e:
+        return _fail(str(e), EXIT_USAGE)
+    except OSError as e:
+        return _fail(f"{e.filename + ': ' if getattr(e, 'filename', None) else ''}{e.strerror or e}")
+    except KeyboardInterrupt:
+        return _fail("interrupted; no partial output was written", 130)
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
