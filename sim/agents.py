@@ -58,8 +58,8 @@ class PowerAgent(Agent):
         gain = (m.alignment[:, self.rivals] - past[:, self.rivals]).sum(axis=1)
         return np.maximum(gain, 0.0) * 100.0
 
-    def allocation_weights(self) -> np.ndarray:
-        gain = self.rival_gain()
+    def allocation_weights(self, gain: np.ndarray | None = None) -> np.ndarray:
+        gain = self.rival_gain() if gain is None else gain
         w = self.base_weights() * (1.0 + self.strategy.reactivity * gain)
         total = w.sum()
         return w / total if total > 0 else w
@@ -71,15 +71,30 @@ class PowerAgent(Agent):
         s = self.strategy
         self.budget_multiplier = float(min(1.0 + s.escalation * gain.mean(), 1.0 + s.max_escalation))
         quarterly = m.budget[self.index] * self.budget_multiplier / 4.0
-        weights = self.allocation_weights()
-        self.offered = 0.0
-        for r in np.flatnonzero(weights > 0):
-            republic = m.republic_agents[r]
-            for k, _instrument in enumerate(INSTRUMENTS):
-                amount = quarterly[k] * weights[r]
-                if amount > 0:
-                    self.offered += amount
-                    republic.consider_offer(self, k, amount)
+        amounts = np.outer(self.allocation_weights(gain), quarterly)  # (R, instruments)
+        self.offered = float(amounts.sum())
+        if self.offered <= 0:
+            return
+        draws = m.rng.random(amounts.shape)  # one draw per possible offer, used or not
+        probs = acceptance_probabilities(m, self.index)
+        for r, k in zip(*np.nonzero(amounts > 0)):
+            m.republic_agents[r].consider_offer(self, int(k), float(amounts[r, k]),
+                                                accept=bool(draws[r, k] < probs[r, k]))
+
+
+def acceptance_probabilities(model: "GreatGameModel", p: int) -> np.ndarray:
+    """(R, instruments) probability that each republic accepts an offer from power p.
+
+    logit = base + a_align * (share * n_powers - 1) - a_cond * conditionality(p)
+            - a_debt * max(0, debt/GDP - threshold)   [loans only]
+    """
+    prm = model.params
+    gap = model.alignment[:, p] * model.n_powers - 1.0
+    logit = prm.acceptance_base + prm.acceptance_alignment * gap - prm.acceptance_conditionality * model.conditionality[p]
+    debt_ratio = model.external_debt + model.debt.sum(axis=0) / model.gdp_r
+    out = np.repeat(logit[:, None], len(INSTRUMENTS), axis=1)
+    out[:, INSTRUMENTS.index("loans")] -= prm.acceptance_debt * np.maximum(0.0, debt_ratio - prm.debt_threshold)
+    return 1.0 / (1.0 + np.exp(-out))
 
 
 class RepublicAgent(Agent):
@@ -97,25 +112,21 @@ class RepublicAgent(Agent):
 
     # -- aid and investment ------------------------------------------------
     def acceptance_probability(self, power: PowerAgent, instrument: int) -> float:
-        m, prm = self.model, self.model.params
-        alignment_gap = m.alignment[self.index, power.index] * m.n_powers - 1.0
-        logit = prm.acceptance_base + prm.acceptance_alignment * alignment_gap
-        logit -= prm.acceptance_conditionality * m.conditionality[power.index]
-        if INSTRUMENTS[instrument] == "loans":
-            logit -= prm.acceptance_debt * max(0.0, self.debt_ratio() - prm.debt_threshold)
-        return float(1.0 / (1.0 + np.exp(-logit)))
+        return float(acceptance_probabilities(self.model, power.index)[self.index, instrument])
 
     def debt_ratio(self) -> float:
         m = self.model
         return float(m.external_debt[self.index] + m.debt[:, self.index].sum() / m.gdp_r[self.index])
 
-    def consider_offer(self, power: PowerAgent, instrument: int, amount: float) -> float:
-        """Accept (up to what the economy can absorb this quarter) or decline an offer."""
+    def consider_offer(self, power: PowerAgent, instrument: int, amount: float, accept: bool) -> float:
+        """Take an offer it is willing to accept, up to what the economy can absorb this quarter.
+
+        ``accept`` is the draw against :func:`acceptance_probabilities`, made by the offering
+        power in one batch so that the number of random draws per step is fixed.
+        """
         m = self.model
         room = m.capacity_left[self.index]
-        if room <= 0:
-            return 0.0
-        if m.rng.random() >= self.acceptance_probability(power, instrument):
+        if not accept or room <= 0:
             return 0.0
         taken = min(amount, room)
         m.capacity_left[self.index] -= taken

@@ -178,6 +178,7 @@ class GreatGameModel(Model):
         self._compute_influence()
         self._compute_blocs()
         self.graph = self._build_graph()
+        self._snapshot()
         self.datacollector = DataCollector(
             model_reporters=reporters.model_reporters(),
             agenttype_reporters={
@@ -223,6 +224,7 @@ class GreatGameModel(Model):
         self._alignment_log.append(self.alignment.copy())
         self._compute_blocs()
         self._update_graph()
+        self._snapshot()
         self.datacollector.collect(self)
         if self.steps >= self.horizon:
             self.running = False
@@ -404,6 +406,36 @@ class GreatGameModel(Model):
         with less than ``wedge_bloc_share`` of its alignment on the incumbents."""
         return bool(self.wedged.any())
 
+    def _snapshot(self) -> None:
+        """Plain-list copies of what the reporters read: list indexing is far cheaper
+        than numpy scalar access, and the DataCollector makes thousands per step."""
+        total_trade = self.trade.sum(axis=0) + self.row_trade
+        share = np.divide(self.trade, total_trade, out=np.zeros_like(self.trade), where=total_trade > 0)
+        lvl = self.membership[:, self.n_powers:]
+        levels = [[("inactive" if not self.forum_active[f] else LEVEL_NAMES[int(v)]) for v in lvl[f]]
+                  for f in range(len(self.forum_ids))]
+        self.report = {
+            "alignment": self.alignment.tolist(),
+            "influence": self.influence.tolist(),
+            "scores": self.scores.tolist(),
+            "trade": self.trade.tolist(),
+            "trade_share": share.tolist(),
+            "aid": self.aid.tolist(),
+            "investment": self.investment.tolist(),
+            "received": self.flows.sum(axis=0).tolist(),
+            "forum_level": levels,
+            "gdp_r": self.gdp_r.tolist(),
+            "gdp_p": self.gdp_p.tolist(),
+            "row_trade": self.row_trade.tolist(),
+            "debt_ratio": (self.external_debt + self.debt.sum(axis=0) / self.gdp_r).tolist(),
+            "incumbent_share": self.incumbent_share.tolist(),
+            "challenger_share": self.challenger_share.tolist(),
+            "blocs": self.blocs.tolist(),
+            "opposite": self.opposite.tolist(),
+            "wedged": self.wedged.tolist(),
+            "mean_alignment": self.alignment.mean(axis=0).tolist(),
+        }
+
     # ------------------------------------------------------------------ forums
     def forum_name(self, f: int) -> str:
         return self.forum_specs[f].name or self.forum_ids[f]
@@ -501,6 +533,7 @@ class GreatGameModel(Model):
             for b in range(self.n_powers):
                 if a != b:
                     g.add_edge(self.power_ids[a], self.power_ids[b], kind="rivalry")
+        self._power_edges(g)
         self._update_graph(g)
         return g
 
@@ -514,21 +547,25 @@ class GreatGameModel(Model):
         for j, k in enumerate(self.republic_ids):
             g.nodes[k].update(gdp=float(self.gdp_r[j]), bloc=int(self.blocs[P + j]),
                               wedged=bool(self.wedged[j]))
-        scores = self.scores
+        scores = self.scores.tolist()
+        influence, share, alignment = self.influence.tolist(), self.influence_share.tolist(), self.alignment.tolist()
         for i, p in enumerate(self.power_ids):
             for j, r in enumerate(self.republic_ids):
-                attrs = {c: float(scores[n, i, j]) for n, c in enumerate(CHANNELS)}
-                attrs["weight"] = float(self.influence[i, j])
-                attrs["share"] = float(self.influence_share[i, j])
-                attrs["alignment"] = float(self.alignment[j, i])
+                attrs = {c: scores[n][i][j] for n, c in enumerate(CHANNELS)}
+                attrs["weight"] = influence[i][j]
+                attrs["share"] = share[i][j]
+                attrs["alignment"] = alignment[j][i]
                 g.edges[p, r].update(attrs)
         prop = self.propensities()
         for a in range(self.n_republics):
             for b in range(self.n_republics):
                 if a != b:
                     g.edges[self.republic_ids[a], self.republic_ids[b]]["weight"] = float(prop[P + a, P + b])
-        for a in range(P):
-            for b in range(P):
+
+    def _power_edges(self, g: nx.DiGraph) -> None:
+        """Power-power edges: the scenario's relations (constant over a run)."""
+        for a in range(self.n_powers):
+            for b in range(self.n_powers):
                 if a != b:
                     w = float(self.relations[a, b])
                     g.edges[self.power_ids[a], self.power_ids[b]].update(weight=w, rivalry=max(0.0, -w))

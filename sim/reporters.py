@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from .agents import LEVEL_NAMES
 from .schema import CHANNELS
 
 # ---------------------------------------------------------------- model level
@@ -64,80 +63,78 @@ def model_reporters() -> dict:
 
 
 # ---------------------------------------------------------------- republics
+# Republic and power reporters read model.report, the per-step snapshot in plain lists.
 
 
 def alignment(agent, p: int) -> float:
-    return float(agent.model.alignment[agent.index, p])
+    return agent.model.report["alignment"][agent.index][p]
 
 
 def influence(agent, p: int) -> float:
-    return float(agent.model.influence[p, agent.index])
+    return agent.model.report["influence"][p][agent.index]
 
 
 def channel(agent, c: int, p: int) -> float:
-    return float(agent.model.scores[c, p, agent.index])
+    return agent.model.report["scores"][c][p][agent.index]
 
 
 def trade(agent, p: int) -> float:
-    return float(agent.model.trade[p, agent.index])
+    return agent.model.report["trade"][p][agent.index]
 
 
 def trade_share(agent, p: int) -> float:
-    m = agent.model
-    total = m.trade[:, agent.index].sum() + m.row_trade[agent.index]
-    return float(m.trade[p, agent.index] / total) if total > 0 else 0.0
+    """The power's share of the republic's total trade (rest of the world included)."""
+    return agent.model.report["trade_share"][p][agent.index]
 
 
 def aid_stock(agent, p: int) -> float:
-    return float(agent.model.aid[p, agent.index])
+    return agent.model.report["aid"][p][agent.index]
 
 
 def investment_stock(agent, p: int) -> float:
-    return float(agent.model.investment[p, agent.index])
+    return agent.model.report["investment"][p][agent.index]
 
 
 def received(agent, p: int) -> float:
     """US$ bn accepted from the power this quarter (all instruments, pledges included)."""
-    return float(agent.model.flows[:, p, agent.index].sum())
+    return agent.model.report["received"][p][agent.index]
 
 
 def forum_level(agent, f: int) -> str:
-    m = agent.model
-    if not m.forum_active[f]:
-        return "inactive"
-    return LEVEL_NAMES[int(m.membership[f, m.n_powers + agent.index])]
+    """member, observer, none, or inactive (the forum does not exist yet)."""
+    return agent.model.report["forum_level"][f][agent.index]
 
 
 def republic_gdp(agent) -> float:
-    return float(agent.model.gdp_r[agent.index])
+    return agent.model.report["gdp_r"][agent.index]
 
 
 def trade_rest_of_world(agent) -> float:
-    return float(agent.model.row_trade[agent.index])
+    return agent.model.report["row_trade"][agent.index]
 
 
 def incumbent_share(agent) -> float:
-    return float(agent.model.incumbent_share[agent.index])
+    return agent.model.report["incumbent_share"][agent.index]
 
 
 def challenger_share(agent) -> float:
-    return float(agent.model.challenger_share[agent.index])
+    return agent.model.report["challenger_share"][agent.index]
 
 
 def republic_bloc(agent) -> int:
-    return int(agent.model.blocs[agent.model.n_powers + agent.index])
+    return agent.model.report["blocs"][agent.model.n_powers + agent.index]
 
 
 def opposite(agent) -> bool:
-    return bool(agent.model.opposite[agent.index])
+    return agent.model.report["opposite"][agent.index]
 
 
 def wedged(agent) -> bool:
-    return bool(agent.model.wedged[agent.index])
+    return agent.model.report["wedged"][agent.index]
 
 
 def debt_ratio(agent) -> float:
-    return agent.debt_ratio()
+    return agent.model.report["debt_ratio"][agent.index]
 
 
 def republic_reporters(model) -> dict:
@@ -170,7 +167,7 @@ def republic_reporters(model) -> dict:
 
 
 def power_gdp(agent) -> float:
-    return float(agent.model.gdp_p[agent.index])
+    return agent.model.report["gdp_p"][agent.index]
 
 
 def yearly_budget(agent) -> float:
@@ -186,11 +183,11 @@ def disbursed(agent) -> float:
 
 
 def mean_alignment(agent) -> float:
-    return float(agent.model.alignment[:, agent.index].mean())
+    return agent.model.report["mean_alignment"][agent.index]
 
 
 def power_bloc(agent) -> int:
-    return int(agent.model.blocs[agent.index])
+    return agent.model.report["blocs"][agent.index]
 
 
 def power_reporters(model) -> dict:
