@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	@PYTHON=$$(tools/find-python) || exit 1; \
 	 echo "Using $$PYTHON ($$($$PYTHON --version))"; \
 	 [ -x $(PY) ] || $$PYTHON -m venv $(VENV) || exit 1
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "Installing greatgame and its dependencies into $(VENV) (log: $(VENV)/install.log) ..."
+	@{ $(PY) -m pip install --upgrade pip && $(PY) -m pip install -e '.[dev]'; } > $(VENV)/install.log 2>&1 \
+	 || { tail -n 30 $(VENV)/install.log; echo "make: installing into $(VENV) failed; full log in $(VENV)/install.log" >&2; exit 1; }
 	@touch $(STAMP)
 
 run: $(STAMP)

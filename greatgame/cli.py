@@ -168,8 +168,8 @@ def _print_summary(loaded, actors, model_df) -> None:
     inc = " + ".join(names[p] for p in sc.wedge.incumbents)
     ch = names[sc.wedge.challenger]
     print("\nWedge measures (final step):")
-    print(f"  (a) mean {inc} share:        {w['incumbent_share_mean']:.3f}")
-    print(f"  (b) mean {ch} share:          {w['challenger_share_mean']:.3f}")
+    print(f"  (a) mean {inc} alignment share: {w['incumbent_share_mean']:.3f}")
+    print(f"  (b) mean {ch} alignment share: {w['challenger_share_mean']:.3f}")
     opp = {k: v for k, v in w["opposite_frequency"].items() if v > 0}
     opp_text = ", ".join(f"{k} ({v:.0%})" for k, v in opp.items()) if opp else "none"
     print(f"  (c) republics in {ch}'s bloc, opposite {inc} (landscape theory): {opp_text}")
