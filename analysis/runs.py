@@ -109,6 +109,7 @@ def wedge_summary(model_df: pd.DataFrame, actors: pd.DataFrame) -> dict:
     achieved = int(last["wedge_achieved"].sum())
     opp = actors[(actors["kind"] == "republic") & (actors["step"] == actors["step"].max())]
     opposite_freq = opp.groupby("actor", sort=False)["opposite_incumbents"].mean()
+    wedged_freq = opp.groupby("actor", sort=False)["wedged"].mean()
     return {
         "replicates": n,
         "incumbent_share_mean": float(last["incumbent_share_mean"].mean()),
@@ -116,4 +117,6 @@ def wedge_summary(model_df: pd.DataFrame, actors: pd.DataFrame) -> dict:
         "wedge_runs": achieved,
         "wedge_probability": achieved / n if n else float("nan"),
         "opposite_frequency": {k: float(v) for k, v in opposite_freq.items()},
+        "wedged_frequency": {k: float(v) for k, v in wedged_freq.items()},
+        "wedge_in_landscape_runs": int(last["wedge_in_landscape"].sum()),
     }

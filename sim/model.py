@@ -398,12 +398,17 @@ class GreatGameModel(Model):
         self.opposite = self.incumbents_together & (rep_blocs != inc_bloc) & (rep_blocs == self.blocs[self.challenger])
         self.incumbent_share = self.alignment[:, self.incumbents].sum(axis=1)
         self.challenger_share = self.alignment[:, self.challenger]
-        self.wedged = self.opposite & (self.incumbent_share < self.params.wedge_bloc_share)
+        incumbent_max = self.alignment[:, self.incumbents].max(axis=1)
+        self.wedged = (self.incumbent_share < self.params.wedge_incumbent_share) & (
+            self.challenger_share >= incumbent_max)
+        self.wedged_in_landscape = self.wedged & self.opposite
 
     @property
     def wedge_achieved(self) -> bool:
-        """At least one republic in the challenger's bloc, opposite the incumbents, and
-        with less than ``wedge_bloc_share`` of its alignment on the incumbents."""
+        """At least one republic where the incumbents together hold less than
+        ``wedge_incumbent_share`` of its alignment and the challenger is level with or
+        ahead of each of them. The stricter landscape variant (the republic also sits in
+        the challenger's bloc, opposite the incumbents) is ``wedge_in_landscape``."""
         return bool(self.wedged.any())
 
     def _snapshot(self) -> None:
@@ -433,6 +438,7 @@ class GreatGameModel(Model):
             "blocs": self.blocs.tolist(),
             "opposite": self.opposite.tolist(),
             "wedged": self.wedged.tolist(),
+            "wedged_in_landscape": self.wedged_in_landscape.tolist(),
             "mean_alignment": self.alignment.mean(axis=0).tolist(),
         }
 

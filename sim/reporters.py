@@ -45,6 +45,11 @@ def wedge_achieved(model) -> bool:
     return model.wedge_achieved
 
 
+def wedge_in_landscape(model) -> bool:
+    """The stricter variant of (d): a wedged republic that the landscape also puts opposite the incumbents."""
+    return bool(model.wedged_in_landscape.any())
+
+
 def date(model) -> str:
     return model.date
 
@@ -59,6 +64,7 @@ def model_reporters() -> dict:
         "opposite_republics": opposite_republics,
         "wedged_republics": wedged_republics,
         "wedge_achieved": wedge_achieved,
+        "wedge_in_landscape": wedge_in_landscape,
     }
 
 

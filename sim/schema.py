@@ -373,7 +373,7 @@ class Parameters(Strict):
     leave_binding_below: NonNeg = _w(0.6, "downgrades in (or leaves) a binding forum below this multiple of parity")
     join_dialogue_above: NonNeg = _w(0.8, "joins (or upgrades in) a non-binding dialogue above this multiple of parity")
     leave_dialogue_below: NonNeg = _w(0.1, "leaves a non-binding dialogue below this multiple of parity")
-    wedge_bloc_share: Share = _w(0.5, "wedge rule: a republic counts as wedged when it sits in the bloc opposite the incumbents and their combined alignment share there is below this")
+    wedge_incumbent_share: Share = _w(0.5, "wedge rule: a republic is wedged when the incumbents' combined alignment share falls below this (they lose the majority) and the challenger's share is at least each incumbent's")
 
 
 class WedgeSpec(Strict):
