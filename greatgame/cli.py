@@ -235,12 +235,13 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     except CliError as e:
         return _fail(str(e), EXIT_USAGE)
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:
         return _fail(f"{e.filename + ': ' if getattr(e, 'filename', None) else ''}{e.strerror or e}")
     except KeyboardInterrupt:
         return _fail("interrupted; no partial output was written", 130)
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":
