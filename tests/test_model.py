@@ -1,4 +1,9 @@
-"""Model behaviour: reproducibility, invariants, cited base year, responses, Mesa's tools."""
+"""Model behaviour: reproducibility, invariants, the cited base year, responses, Mesa's tools,
+landscape theory and the graph.
+
+Shared scenarios and finished runs come from conftest.py (``abe``, ``scenario``,
+``finished_run``, ``shipped_or_skip``); they are read-only here.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,16 @@ import pytest
 
 import mesa
 from sim import GreatGameModel, load_scenario, shipped_names
-from sim.agents import PowerAgent, RepublicAgent
-from sim.landscape import energies, minimum_energy_split
+from sim.agents import MEMBER, NONE, OBSERVER, PowerAgent, RepublicAgent
+from sim.landscape import all_splits, energies, minimum_energy_split
 
+MORE_JAPANESE_AID = {"powers.japan.budget.grants": 0.5, "powers.japan.budget.loans": 1.0}
+NO_TOUR = {"initiatives.japan_2015_tour.enabled": False}
 
-@pytest.fixture(scope="module")
-def abe():
-    return load_scenario("abe_2015")
+# Every array of state a run ends with; same seed, same inputs -> bit-identical.
+STATE_ARRAYS = ("alignment", "target", "trade", "aid", "investment", "debt", "energy", "influence",
+                "influence_share", "scores", "utility", "favour", "political", "rr_political", "security",
+                "membership", "forum_active", "blocs", "gdp_r", "gdp_p", "row_trade", "row_energy", "budget")
 
 
 def frames(m):
@@ -26,71 +34,119 @@ def frames(m):
             dc.get_agenttype_vars_dataframe(PowerAgent))
 
 
-# ---------------------------------------------------------------- reproducibility
+def republic_frame(m) -> pd.DataFrame:
+    return m.datacollector.get_agenttype_vars_dataframe(RepublicAgent)
+
+
+def alignment_columns(m) -> list[str]:
+    return [f"alignment_{p}" for p in m.power_ids]
+
+
+# ---------------------------------------------------------------- 1. reproducibility
 
 
 def test_same_seed_identical_results(abe):
     a = GreatGameModel(abe, rng=11).run()
     b = GreatGameModel(abe, rng=11).run()
+    assert a.steps == b.steps == abe.scenario.steps
     for fa, fb in zip(frames(a), frames(b)):
-        pd.testing.assert_frame_equal(fa, fb)
-    for name in ("alignment", "trade", "aid", "investment", "political", "favour", "membership"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+        assert len(fa) > 0
+        pd.testing.assert_frame_equal(fa, fb, check_exact=True)
+    for name in STATE_ARRAYS:
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     assert a.log == b.log
+    assert a.wedge_achieved == b.wedge_achieved
 
 
-def test_different_seeds_differ(abe):
-    a = GreatGameModel(abe, rng=1).run()
-    b = GreatGameModel(abe, rng=2).run()
-    assert not np.allclose(a.alignment, b.alignment)
-    assert not np.allclose(a.trade, b.trade)
+def test_same_seed_by_name_and_by_loaded_scenario():
+    """The seed, not the way the scenario is handed over, decides the run."""
+    a = GreatGameModel("abe_2015", rng=4, years=3).run()
+    b = GreatGameModel(load_scenario("abe_2015", years=3), rng=4).run()
+    for fa, fb in zip(frames(a), frames(b)):
+        pd.testing.assert_frame_equal(fa, fb, check_exact=True)
 
 
-# ---------------------------------------------------------------- invariants
+def test_different_seeds_give_different_alignment_trajectories(abe):
+    a = republic_frame(GreatGameModel(abe, rng=1).run())
+    b = republic_frame(GreatGameModel(abe, rng=2).run())
+    cols = [c for c in a.columns if c.startswith("alignment_")]
+    assert len(cols) == 4
+    assert a.index.equals(b.index)
+    gap = (a[cols] - b[cols]).abs().max(axis=1).groupby(level="Step").max()
+    assert gap.loc[0] == 0.0  # same start: the polled shares
+    # from the first quarter on, the utility shocks differ at every step
+    assert (gap.drop(index=0) > 1e-6).all(), gap[gap <= 1e-6]
 
 
-class Recorder(GreatGameModel):
-    """Checks invariants after every step."""
-
-    def step(self):
-        super().step()
-        check_invariants(self)
+# ---------------------------------------------------------------- 2. invariants
 
 
 def check_invariants(m):
     assert (m.alignment >= 0).all()
-    np.testing.assert_allclose(m.alignment.sum(axis=1), 1.0, atol=1e-9)
+    np.testing.assert_allclose(m.alignment.sum(axis=1), 1.0, rtol=0, atol=1e-9)
     for name in ("trade", "aid", "investment", "debt", "energy", "political", "security"):
         assert (getattr(m, name) >= 0).all(), name
-    assert (m.row_trade >= 0).all()
+    assert (m.row_trade >= 0).all() and (m.row_energy >= 0).all()
     assert ((m.favour >= 0) & (m.favour <= 1)).all()
     assert ((m.scores >= 0) & (m.scores <= 1)).all()
-    assert set(np.unique(m.membership)) <= {0, 1, 2}
+    assert set(np.unique(m.membership)) <= {NONE, OBSERVER, MEMBER}
 
 
-@pytest.mark.parametrize("name", ["abe_2015", "japan_all_in", "russia_weakened"])
-def test_invariants_every_step(name):
-    ls = load_scenario(name)
-    for seed in (0, 1, 2):
-        m = Recorder(ls, rng=seed)
-        check_invariants(m)
-        m.run()
-        assert m.steps == ls.scenario.steps
+class Checked(GreatGameModel):
+    """Checks the invariants after every step (and counts the checks)."""
+
+    def step(self):
+        super().step()
+        check_invariants(self)
+        self.checked = getattr(self, "checked", 0) + 1
 
 
-# ---------------------------------------------------------------- the cited base year
+INVARIANT_CASES = [("abe_2015", seed) for seed in range(5)] + [
+    (name, seed) for name in shipped_names() if name != "abe_2015" for seed in range(3)]
+
+
+@pytest.mark.parametrize("name,seed", INVARIANT_CASES)
+def test_invariants_every_step(scenario, name, seed):
+    ls = scenario(name)
+    m = Checked(ls, rng=seed)
+    check_invariants(m)  # step 0
+    m.run()
+    assert m.checked == ls.scenario.steps == m.steps
+
+
+# ---------------------------------------------------------------- 3. the cited base year
 
 
 def test_base_year_reproduces_cited_trade(abe):
     m = GreatGameModel(abe, rng=0)
-    assert m.trade[m._pi["china"]].sum() == pytest.approx(38.0)
-    assert m.trade[m._pi["japan"]].sum() == pytest.approx(2.0)
-    assert abe.provenance["trade.china.total"].source == "cctv_2015"
-    assert abe.provenance["trade.japan.total"].source == "cctv_2015"
-    assert "38 billion" in abe.provenance["trade.china.total"].quote
-    # the step-0 row of the DataCollector carries the same figures
-    rep = m.datacollector.get_agenttype_vars_dataframe(RepublicAgent)
+    assert m.steps == 0
+    china, japan = m._pi["china"], m._pi["japan"]
+    assert m.trade[china].sum() == pytest.approx(38.0, rel=1e-12)
+    assert m.trade[japan].sum() == pytest.approx(2.0, rel=1e-12)
+    # the figures come from the scenario file, with their source and quote
+    for power, figure in (("china", "38 billion"), ("japan", "2 billion")):
+        prov = abe.provenance[f"trade.{power}.total"]
+        assert prov.source == "cctv_2015"
+        assert figure in prov.quote
+    assert abe.scenario.trade["china"].total == 38
+    assert abe.scenario.trade["japan"].total == 2
+    # split by the file's weights: Kazakhstan carries half of China's trade and 60% of Japan's
+    assert m.trade[china, m._ri["kazakhstan"]] == pytest.approx(19.0)
+    assert m.trade[japan, m._ri["kazakhstan"]] == pytest.approx(1.2)
+    # the step-0 rows of the DataCollector carry the same figures
+    rep = republic_frame(m)
+    assert len(rep.loc[0]) == 5
     assert rep.loc[0, "trade_china"].sum() == pytest.approx(38.0)
+    assert rep.loc[0, "trade_japan"].sum() == pytest.approx(2.0)
+
+
+def test_base_year_trade_is_read_not_hard_coded(scenario):
+    ls = scenario("abe_2015", {"trade.china.total": 50})
+    assert ls.provenance["trade.china.total"].source is None
+    assert ls.provenance["trade.china.total"].assumption == "set on the command line"
+    m = GreatGameModel(ls, rng=0)
+    assert m.trade[m._pi["china"]].sum() == pytest.approx(50.0)
+    assert m.trade[m._pi["japan"]].sum() == pytest.approx(2.0)
 
 
 def test_hedging_target_starts_near_the_poll(abe):
@@ -107,150 +163,262 @@ def test_hedging_target_starts_near_the_poll(abe):
         assert order == [m._pi["russia"], m._pi["china"], m._pi["japan"]]
 
 
-# ---------------------------------------------------------------- responses
+# ---------------------------------------------------------------- 4. monotone response
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_more_japanese_aid_never_lowers_japans_share(abe, seed):
-    more = load_scenario("abe_2015", overrides={"powers.japan.budget.grants": 0.5, "powers.japan.budget.loans": 1.0})
-    base = GreatGameModel(abe, rng=seed).run()
-    richer = GreatGameModel(more, rng=seed).run()
+def test_more_japanese_aid_never_lowers_japans_share(finished_run, seed):
+    base = finished_run("abe_2015", seed)
+    richer = finished_run("abe_2015", seed, MORE_JAPANESE_AID)
     j = base._pi["japan"]
-    assert (richer.alignment[:, j] >= base.alignment[:, j] - 1e-12).all()
+    assert richer.spec.powers["japan"].budget.grants == 0.5
+    assert richer.spec.powers["japan"].budget.loans == 1.0
+    assert base.spec.powers["japan"].budget.grants < 0.5
+    # at the horizon, in every republic
+    assert (richer.alignment[:, j] >= base.alignment[:, j]).all(), richer.alignment[:, j] - base.alignment[:, j]
     assert richer.alignment[:, j].mean() > base.alignment[:, j].mean()
+    # and all the way there
+    rb, rr = republic_frame(base)["alignment_japan"], republic_frame(richer)["alignment_japan"]
+    assert rb.index.equals(rr.index)
+    assert (rr >= rb).all(), (rr - rb)[rr < rb]
 
 
-def test_magnitudes_matter():
+# ---------------------------------------------------------------- 5. magnitudes
+
+
+def test_magnitudes_japan_stays_below_china(finished_run):
     """A few hundred million dollars of aid cannot outweigh tens of billions of trade."""
-    abe = load_scenario("abe_2015")
     for seed in range(20):
-        m = GreatGameModel(abe, rng=seed).run()
-        rep = m.datacollector.get_agenttype_vars_dataframe(RepublicAgent)
-        assert (rep["alignment_japan"] < rep["alignment_china"]).all(), seed
-        assert not m.wedge_achieved
-    all_in = load_scenario("japan_all_in")
+        m = finished_run("abe_2015", seed)
+        rep = republic_frame(m)
+        assert len(rep) == 5 * (m.steps + 1)
+        below = rep["alignment_japan"] < rep["alignment_china"]
+        assert below.all(), (seed, rep.loc[~below, ["alignment_japan", "alignment_china"]])
+        assert not m.wedge_achieved, seed
+
+
+def test_japan_all_in_makes_the_wedge_reachable(shipped_or_skip):
+    all_in = shipped_or_skip("japan_all_in")
     achieved = [GreatGameModel(all_in, rng=seed).run().wedge_achieved for seed in range(20)]
-    assert 0 < sum(achieved), "japan_all_in should make the wedge reachable in some runs"
+    assert any(achieved), "japan_all_in should make the wedge reachable in some of 20 runs"
 
 
-def test_turkmenistan_stays_out_of_sco_and_csto(abe):
-    for seed in range(5):
-        m = GreatGameModel(abe, rng=seed).run()
-        rep = m.datacollector.get_agenttype_vars_dataframe(RepublicAgent).xs(
-            m.republic_agents[m._ri["turkmenistan"]].unique_id, level="AgentID")
-        assert (rep["forum_sco"] == "none").all()
-        assert (rep["forum_csto"] == "none").all()
+# ---------------------------------------------------------------- 6. Turkmenistan's neutrality
 
 
-def test_neutrality_is_the_reason(abe):
-    """Without permanent neutrality, the same alignment rule may take Turkmenistan in: the rule, not a hard-code."""
-    m = GreatGameModel(abe, rng=0)
-    tm = m.republic_agents[m._ri["turkmenistan"]]
-    sco = m.forum_ids.index("sco")
-    assert not tm.may_join(sco)
-    tm.neutrality = "none"
-    assert tm.may_join(sco)
+@pytest.mark.parametrize("seed", range(5))
+def test_turkmenistan_stays_out_of_sco_and_csto(finished_run, seed):
+    m = finished_run("abe_2015", seed)
+    tm = m._ri["turkmenistan"]
+    col = m.n_powers + tm
+    rep = republic_frame(m).xs(m.republic_agents[tm].unique_id, level="AgentID")
+    assert len(rep) == m.steps + 1 == 61
+    for forum in ("sco", "csto"):
+        levels = rep[f"forum_{forum}"]
+        assert (levels == "none").all(), levels[levels != "none"]
+        assert m.membership[m.forum_ids.index(forum), col] == NONE
 
 
-def test_counterfactual_switch_removes_the_tour(abe):
-    without = load_scenario("abe_2015", overrides={"initiatives.japan_2015_tour.enabled": False})
-    a = GreatGameModel(abe, rng=3).run()
-    b = GreatGameModel(without, rng=3).run()
+def test_neutrality_is_the_reason(scenario):
+    """A Turkmenistan aligned with Russia would enter the CSTO by the alignment rule; permanent
+    neutrality is what keeps it out (the rule, not a hard-coded exclusion)."""
+    results = {}
+    for neutrality, ls in (("permanent", scenario("abe_2015")),
+                           ("none", scenario("abe_2015", {"republics.turkmenistan.neutrality": "none"}))):
+        m = GreatGameModel(ls, rng=0)
+        tm = m._ri["turkmenistan"]
+        agent = m.republic_agents[tm]
+        assert agent.neutrality == neutrality
+        m.alignment[tm] = 0.0
+        m.alignment[tm, m._pi["russia"]] = 1.0  # affinity with the CSTO: 4x parity
+        agent.review_forums()
+        results[neutrality] = int(m.membership[m.forum_ids.index("csto"), m.n_powers + tm])
+    assert results == {"permanent": NONE, "none": OBSERVER}
+
+
+# ---------------------------------------------------------------- 7. every shipped scenario
+
+
+@pytest.mark.parametrize("name", shipped_names())
+def test_each_shipped_scenario_runs(scenario, name):
+    ls = scenario(name)
+    m = GreatGameModel(ls, rng=0).run()
+    assert m.steps == m.horizon == ls.scenario.steps > 0
+    assert not m.running
+    assert m.date == m.date_of(ls.scenario.steps)
+    df = m.datacollector.get_model_vars_dataframe()
+    assert len(df) == ls.scenario.steps + 1
+    assert df["incumbent_share_mean"].between(0, 1).all()
+    assert len(republic_frame(m)) == len(m.republic_ids) * (ls.scenario.steps + 1)
+
+
+# ---------------------------------------------------------------- 8. Mesa's batch_run
+
+
+def test_mesa_batch_run_with_seeds():
+    seeds = [1, 2, 3]
+    rows = mesa.batch_run(GreatGameModel, parameters={"scenario": "abe_2015", "years": 2}, rng=seeds,
+                          max_steps=8, number_processes=1, data_collection_period=1, display_progress=False)
+    df = pd.DataFrame(rows)
+    assert sorted(df["rng"].unique()) == seeds
+    for seed in seeds:
+        direct = GreatGameModel("abe_2015", rng=seed, years=2).run()
+        ours = [r for r in rows if r["rng"] == seed]
+        n_agents = len(direct.power_ids) + len(direct.republic_ids)
+        assert len(ours) == (direct.steps + 1) * n_agents == 9 * 9
+        assert sorted({r["Step"] for r in ours}) == list(range(9))
+        # model-level columns: one value per step, equal to the direct run's
+        model_vars = direct.datacollector.get_model_vars_dataframe()
+        per_step = pd.DataFrame(ours).drop_duplicates("Step").sort_values("Step")
+        pd.testing.assert_frame_equal(per_step[list(model_vars.columns)].reset_index(drop=True),
+                                      model_vars.reset_index(drop=True), check_exact=True)
+        # agent-level rows: every reporter of every agent at every step
+        expected = {}
+        for agent_type in (RepublicAgent, PowerAgent):
+            frame = direct.datacollector.get_agenttype_vars_dataframe(agent_type)
+            for (step, aid), values in frame.to_dict("index").items():
+                expected[(int(step), int(aid))] = values
+        assert len(expected) == len(ours)
+        for row in ours:
+            want = expected[(int(row["Step"]), int(row["AgentID"]))]
+            assert {k: row[k] for k in want} == want, (seed, row["Step"], row["AgentID"])
+
+
+# ---------------------------------------------------------------- 12. picklable reporters
+
+
+def test_reporters_are_picklable(abe):
+    m = GreatGameModel(abe, rng=0).run()
+    dc = m.datacollector
+    model_rep = pickle.loads(pickle.dumps(dc.model_reporters))
+    type_rep = pickle.loads(pickle.dumps(dc.agenttype_reporters))
+    assert set(model_rep) == set(dc.model_reporters)
+    for name, fn in model_rep.items():
+        assert fn(m) == dc.model_reporters[name](m), name
+    assert {t.__name__ for t in type_rep} == {"RepublicAgent", "PowerAgent"}
+    for agent_type, reps in dc.agenttype_reporters.items():
+        copies = next(v for t, v in type_rep.items() if t.__name__ == agent_type.__name__)
+        assert set(copies) == set(reps)
+        for agent in m.agents_by_type[agent_type]:
+            for name, fn in copies.items():
+                assert fn(agent) == reps[name](agent), name
+
+
+# ---------------------------------------------------------------- 9. landscape theory
+
+
+def energy_by_definition(sizes, prop, x) -> float:
+    """E = sum_{i<j} s_i s_j p_ij d_ij, the double loop of Axelrod and Bennett."""
+    n = len(sizes)
+    return sum(sizes[i] * sizes[j] * prop[i, j] * (x[i] != x[j]) for i in range(n) for j in range(i + 1, n))
+
+
+def brute_force(sizes, prop):
+    best = None
+    for x in itertools.product((0, 1), repeat=len(sizes)):
+        e = energy_by_definition(sizes, prop, x)
+        if best is None or e < best[1] - 1e-12:
+            best = (np.array(x), e)
+    return best
+
+
+def random_instance(rng, n):
+    sizes = rng.random(n)
+    p = rng.uniform(-1, 1, (n, n))
+    p = (p + p.T) / 2
+    np.fill_diagonal(p, 0)
+    return sizes, p
+
+
+def same_partition(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return np.array_equal(a, b) or np.array_equal(a, 1 - b)
+
+
+def test_landscape_matches_brute_force():
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 4, 6, 8):
+        for _ in range(6):
+            sizes, p = random_instance(rng, n)
+            x, e = minimum_energy_split(sizes, p)
+            bx, be = brute_force(sizes, p)
+            assert e == pytest.approx(be, abs=1e-12)
+            assert energy_by_definition(sizes, p, x) == pytest.approx(e, abs=1e-12)
+            assert same_partition(x, bx)
+            # every split's energy, not only the minimum
+            splits = all_splits(n)
+            assert splits.shape == (2 ** (n - 1), n) and (splits[:, 0] == 0).all()
+            want = [energy_by_definition(sizes, p, s) for s in splits]
+            np.testing.assert_allclose(energies(sizes, p), want, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3), (0, 2, 1, 3), (3, 1, 0, 2)])
+def test_landscape_textbook_two_pairs(order):
+    """Two friendly pairs that are mutual enemies split into the two pairs, whatever the labels."""
+    pair_of = {order[0]: 0, order[1]: 0, order[2]: 1, order[3]: 1}
+    p = np.array([[0.0 if i == j else (1.0 if pair_of[i] == pair_of[j] else -1.0) for j in range(4)]
+                  for i in range(4)])
+    for sizes in (np.ones(4), np.array([0.4, 0.3, 0.2, 0.1])):
+        x, e = minimum_energy_split(sizes, p)
+        assert same_partition(x, [pair_of[i] for i in range(4)]), x
+        cross = sum(sizes[i] * sizes[j] for i in range(4) for j in range(4) if i < j and pair_of[i] != pair_of[j])
+        assert e == pytest.approx(-cross)
+    assert minimum_energy_split(np.ones(4), p)[1] == pytest.approx(-4.0)
+
+
+# ---------------------------------------------------------------- 10. the graph
+
+
+def check_graph(m):
+    g = m.graph
+    assert set(g.nodes) == set(m.power_ids) | set(m.republic_ids)
+    assert g.number_of_nodes() == m.n_powers + m.n_republics
+    P = m.n_powers
+    for i, p in enumerate(m.power_ids):
+        assert g.nodes[p]["kind"] == "power"
+        assert g.nodes[p]["bloc"] == m.blocs[i]
+        for j, r in enumerate(m.republic_ids):
+            e = g.edges[p, r]
+            assert e["weight"] == m.influence[i, j]
+            assert e["alignment"] == m.alignment[j, i]
+            assert e["trade"] == m.scores[0, i, j]
+    for j, r in enumerate(m.republic_ids):
+        assert g.nodes[r]["kind"] == "republic"
+        assert g.nodes[r]["bloc"] == m.blocs[P + j]
+    assert g.graph["step"] == m.steps and g.graph["date"] == m.date
+
+
+def test_graph_is_the_public_view(abe):
+    m = GreatGameModel(abe, rng=5)
+    check_graph(m)
+    m.run_for(7)
+    check_graph(m)
+    m.run()
+    check_graph(m)
+    g = m.graph
+    assert g.edges["china", "japan"]["rivalry"] > 0
+    assert g.edges["china", "russia"]["rivalry"] == 0
+    assert g.graph["date"] == m.date == "2030-Q4"
+
+
+# ---------------------------------------------------------------- 11. counterfactual switch
+
+
+def test_counterfactual_switch_removes_the_tour(finished_run):
+    a = finished_run("abe_2015", 3)
+    b = finished_run("abe_2015", 3, NO_TOUR)
+    assert a.spec.initiatives["japan_2015_tour"].enabled
+    assert not b.spec.initiatives["japan_2015_tour"].enabled
     j, tm = a._pi["japan"], a._ri["turkmenistan"]
     assert b.investment[j, tm] < a.investment[j, tm]
     assert not any("japan_2015_tour" in text for _, _, text in b.log)
     assert any("japan_2015_tour" in text for _, _, text in a.log)
 
 
-def test_scheduled_events_fire_at_their_dates(abe):
-    m = GreatGameModel(abe, rng=0).run()
+def test_scheduled_events_fire_at_their_dates(finished_run):
+    m = finished_run("abe_2015", 0)
     fired = {text: date for _, date, text in m.log}
     launch = [d for t, d in fired.items() if t.startswith("China-Central Asia launched")]
     assert launch == ["2020-Q3"]
     ua = [d for t, d in fired.items() if "russia pledges" in t]
     assert ua == ["2017-Q2"]
-
-
-@pytest.mark.parametrize("name", shipped_names())
-def test_each_shipped_scenario_runs(name):
-    ls = load_scenario(name)
-    m = GreatGameModel(ls, rng=0).run()
-    assert m.steps == ls.scenario.steps and not m.running
-    df = m.datacollector.get_model_vars_dataframe()
-    assert len(df) == ls.scenario.steps + 1
-    assert df["incumbent_share_mean"].between(0, 1).all()
-
-
-# ---------------------------------------------------------------- Mesa's own tools
-
-
-def test_mesa_batch_run_with_seeds():
-    rows = mesa.batch_run(GreatGameModel, parameters={"scenario": "abe_2015", "years": 2}, rng=[1, 2, 3],
-                          max_steps=8, number_processes=1, data_collection_period=1, display_progress=False)
-    df = pd.DataFrame(rows)
-    assert set(df["rng"]) == {1, 2, 3}
-    assert df.groupby("rng")["Step"].max().eq(8).all()
-    direct = GreatGameModel("abe_2015", rng=2, years=2).run().datacollector.get_model_vars_dataframe()
-    batch = df[df["rng"] == 2].drop_duplicates("Step").set_index("Step")["incumbent_share_mean"]
-    np.testing.assert_allclose(batch.to_numpy(), direct["incumbent_share_mean"].to_numpy())
-
-
-def test_reporters_are_picklable(abe):
-    m = GreatGameModel(abe, rng=0)
-    pickle.dumps(m.datacollector.model_reporters)
-    pickle.dumps(m.datacollector.agenttype_reporters)
-
-
-# ---------------------------------------------------------------- landscape theory
-
-
-def brute_force(sizes, prop):
-    n = len(sizes)
-    best = None
-    for bits in itertools.product((0, 1), repeat=n - 1):
-        x = (0, *bits)
-        e = sum(sizes[i] * sizes[j] * prop[i, j] * (x[i] != x[j]) for i in range(n) for j in range(i + 1, n))
-        if best is None or e < best[1] - 1e-12:
-            best = (np.array(x), e)
-    return best
-
-
-def test_landscape_matches_brute_force():
-    rng = np.random.default_rng(0)
-    for n in (2, 4, 6, 9):
-        for _ in range(5):
-            sizes = rng.random(n)
-            p = rng.uniform(-1, 1, (n, n))
-            p = (p + p.T) / 2
-            np.fill_diagonal(p, 0)
-            x, e = minimum_energy_split(sizes, p)
-            bx, be = brute_force(sizes, p)
-            assert e == pytest.approx(be)
-            assert np.array_equal(x, bx) or np.array_equal(1 - x, bx)
-            assert len(energies(sizes, p)) == 2 ** (n - 1)
-
-
-def test_landscape_textbook_two_pairs():
-    # 0-1 friends, 2-3 friends, the pairs enemies.
-    p = np.array([[0, 1, -1, -1], [1, 0, -1, -1], [-1, -1, 0, 1], [-1, -1, 1, 0]], float)
-    x, e = minimum_energy_split(np.ones(4), p)
-    assert list(x) == [0, 0, 1, 1] and e == pytest.approx(-4.0)
-
-
-# ---------------------------------------------------------------- the graph
-
-
-def test_graph_is_the_public_view(abe):
-    m = GreatGameModel(abe, rng=5).run()
-    g = m.graph
-    assert set(g.nodes) == set(m.power_ids) | set(m.republic_ids)
-    for i, p in enumerate(m.power_ids):
-        assert g.nodes[p]["bloc"] == m.blocs[i]
-        for j, r in enumerate(m.republic_ids):
-            e = g.edges[p, r]
-            assert e["weight"] == pytest.approx(m.influence[i, j])
-            assert e["alignment"] == pytest.approx(m.alignment[j, i])
-            assert e["trade"] == pytest.approx(m.scores[0, i, j])
-    assert g.edges["china", "japan"]["rivalry"] > 0
-    assert g.edges["china", "russia"]["rivalry"] == 0
-    assert g.graph["date"] == m.date == "2030-Q4"
