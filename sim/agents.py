@@ -1,7 +1,9 @@
 """The actors: great powers that make offers, republics that hedge.
 
-Agents hold their identity and decisions; the numbers they act on live in
-the model's arrays (indexed by ``agent.index``) so a step stays vectorised.
+Agents hold their identity and decisions; the numbers they act on live in the
+model's arrays (indexed by ``agent.index``) so a step stays vectorised. Where a
+rule is the same for every republic (taking offers), it is written once over all
+republics, as a module-level function, rather than looped in Python.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
-from .schema import INSTRUMENTS
-
 if TYPE_CHECKING:  # pragma: no cover
     from .model import GreatGameModel
 
@@ -21,7 +21,13 @@ LEVEL_NAMES = {MEMBER: "member", OBSERVER: "observer", NONE: "none"}
 
 
 class PowerAgent(Agent):
-    """A great power: spreads its yearly budget over the republics as offers."""
+    """A great power: spreads its yearly budget over the republics as offers.
+
+    Its strategy (``spec.strategy``: allocation, reactivity, escalation) is applied to all
+    powers at once by :func:`powers_plan_offers`; the agent puts its offers on the table
+    in its turn (:meth:`make_offers`), and the turn order decides who is served first
+    when a republic cannot absorb everything.
+    """
 
     model: "GreatGameModel"
 
@@ -29,72 +35,131 @@ class PowerAgent(Agent):
         super().__init__(model)
         self.key = key
         self.index = index
-        self.name = model.spec.powers[key].name or key.replace("_", " ").title()
         spec = model.spec.powers[key]
+        self.name = spec.name or key.replace("_", " ").title()
         self.strategy = spec.strategy
         self.rivals = [j for j in range(model.n_powers) if model.relations[index, j] < 0]
         self.offered = 0.0
         self.disbursed = 0.0
         self.budget_multiplier = 1.0
 
-    # -- decisions ---------------------------------------------------------
-    def base_weights(self) -> np.ndarray:
-        m = self.model
-        alloc = self.strategy.allocation
-        if alloc == "equal":
-            return np.ones(m.n_republics)
-        if alloc == "gdp":
-            return m.gdp_r.copy()
-        if alloc == "resources":
-            return m.resources.sum(axis=1)
-        return np.array([alloc.get(r, 0.0) for r in m.republic_ids], dtype=float)
-
     def rival_gain(self) -> np.ndarray:
-        """Percentage points each republic's alignment with my rivals rose over the past year."""
-        m = self.model
-        if not self.rivals:
-            return np.zeros(m.n_republics)
-        past = m.alignment_year_ago
-        gain = (m.alignment[:, self.rivals] - past[:, self.rivals]).sum(axis=1)
-        return np.maximum(gain, 0.0) * 100.0
+        """Percentage points each republic's alignment with my rivals rose over the past year (≥ 0)."""
+        return self.model.rival_gain[:, self.index]
 
-    def allocation_weights(self, gain: np.ndarray | None = None) -> np.ndarray:
-        gain = self.rival_gain() if gain is None else gain
-        w = self.base_weights() * (1.0 + self.strategy.reactivity * gain)
-        total = w.sum()
-        return w / total if total > 0 else w
+    def allocation_weights(self) -> np.ndarray:
+        """This quarter's shares of my budget per republic (see :func:`powers_plan_offers`)."""
+        return self.model.allocation[self.index]
 
     def make_offers(self) -> None:
-        """Offer this quarter's budget, republic by republic, instrument by instrument."""
+        """Put this quarter's offers on the table; the republics answer them all afterwards,
+        in the order they came (:func:`republics_take_offers`)."""
         m = self.model
-        gain = self.rival_gain()
-        s = self.strategy
-        self.budget_multiplier = float(min(1.0 + s.escalation * gain.mean(), 1.0 + s.max_escalation))
-        quarterly = m.budget[self.index] * self.budget_multiplier / 4.0
-        amounts = np.outer(self.allocation_weights(gain), quarterly)  # (R, instruments)
-        self.offered = float(amounts.sum())
-        if self.offered <= 0:
-            return
-        draws = m.rng.random(amounts.shape)  # one draw per possible offer, used or not
-        probs = acceptance_probabilities(m, self.index)
-        for r, k in zip(*np.nonzero(amounts > 0)):
-            m.republic_agents[r].consider_offer(self, int(k), float(amounts[r, k]),
-                                                accept=bool(draws[r, k] < probs[r, k]))
+        self.offered = m.offered[self.index]
+        self.budget_multiplier = m.budget_multiplier[self.index]
+        m.offer_order.append(self.index)
 
 
-def acceptance_probabilities(model: "GreatGameModel", p: int) -> np.ndarray:
-    """(R, instruments) probability that each republic accepts an offer from power p.
+def allocation_bases(model: "GreatGameModel") -> tuple[np.ndarray, np.ndarray]:
+    """The strategies' allocation rules as arrays: (fixed weights (P, R), GDP flag (P,)).
+
+    'equal', 'resources' and explicit weights are fixed over a run; 'gdp' follows the
+    republics' GDP each quarter."""
+    fixed = np.zeros((model.n_powers, model.n_republics))
+    by_gdp = np.zeros(model.n_powers)
+    for i, key in enumerate(model.power_ids):
+        alloc = model.spec.powers[key].strategy.allocation
+        if alloc == "gdp":
+            by_gdp[i] = 1.0
+        elif alloc == "equal":
+            fixed[i] = 1.0
+        elif alloc == "resources":
+            fixed[i] = model.resources.sum(axis=1)
+        else:
+            fixed[i] = [alloc.get(r, 0.0) for r in model.republic_ids]
+    return fixed, by_gdp
+
+
+def powers_plan_offers(model: "GreatGameModel") -> None:
+    """Every power's offers this quarter, by its strategy (written once for all powers).
+
+    weights(p, r)  = base(p, r) * (1 + reactivity_p * gain(p, r)), normalised over r
+    multiplier(p)  = min(1 + escalation_p * mean_r gain(p, r), 1 + max_escalation_p)
+    offer(p, r, k) = weights(p, r) * budget(p, k) * multiplier(p) / 4
+
+    base is the allocation rule (equal, GDP, resources or explicit weights); gain(p, r) is
+    the percentage points p's rivals gained in r over the past year (``model.rival_gain``).
+    """
+    s = model.strategy_arrays
+    gain = model.rival_gain.T  # (P, R)
+    w = s["fixed"] + s["by_gdp"][:, None] * model.gdp_r
+    if s["reactive"]:
+        w = w * (1.0 + s["reactivity"][:, None] * gain)
+    w /= np.maximum(np.add.reduce(w, axis=1), 1e-300)[:, None]  # no weight anywhere: no offers
+    if s["escalating"]:
+        mean_gain = np.add.reduce(gain, axis=1) / model.n_republics
+        mult = np.minimum(1.0 + s["escalation"] * mean_gain, s["cap"])
+    else:
+        mult = s["ones"]
+    np.multiply(w[:, :, None], (model.budget * (mult / 4.0)[:, None])[:, None, :], out=model.offers)
+    model.allocation = w
+    model.offered = np.add.reduce(model.offers, axis=(1, 2)).tolist()
+    model.budget_multiplier = mult.tolist()
+
+
+def acceptance_probabilities(model: "GreatGameModel") -> np.ndarray:
+    """(P, R, instruments) probability that republic r accepts an offer from power p.
 
     logit = base + a_align * (share * n_powers - 1) - a_cond * conditionality(p)
             - a_debt * max(0, debt/GDP - threshold)   [loans only]
     """
     prm = model.params
-    gap = model.alignment[:, p] * model.n_powers - 1.0
-    logit = prm.acceptance_base + prm.acceptance_alignment * gap - prm.acceptance_conditionality * model.conditionality[p]
-    debt_ratio = model.external_debt + model.debt.sum(axis=0) / model.gdp_r
-    out = np.repeat(logit[:, None], len(INSTRUMENTS), axis=1)
-    out[:, INSTRUMENTS.index("loans")] -= prm.acceptance_debt * np.maximum(0.0, debt_ratio - prm.debt_threshold)
-    return 1.0 / (1.0 + np.exp(-out))
+    P = model.n_powers
+    offset = (prm.acceptance_base - prm.acceptance_alignment) - prm.acceptance_conditionality * model.conditionality
+    logit = offset[:, None] + (prm.acceptance_alignment * P) * model.alignment.T  # (P, R)
+    debt_ratio = model.external_debt + np.add.reduce(model.debt, axis=0) / model.gdp_r
+    logits = np.empty(logit.shape + (3,))
+    logits[...] = logit[:, :, None]
+    logits[:, :, 1] -= prm.acceptance_debt * np.maximum(debt_ratio - prm.debt_threshold, 0.0)  # loans only
+    np.negative(logits, out=logits)
+    np.exp(logits, out=logits)
+    logits += 1.0
+    return np.reciprocal(logits, out=logits)
+
+
+def republics_take_offers(model: "GreatGameModel") -> None:
+    """Every republic answers the quarter's offers, in the order they were made.
+
+    Each republic's rule, written once for all of them: an offer it accepted (the draw
+    against :func:`acceptance_probabilities`, ``model.accepts``) is taken, power by power
+    in ``model.offer_order`` and instrument by instrument (grants, loans, investment),
+    until what it can still absorb this quarter (``capacity_left``) runs out; the rest is
+    lost.
+    """
+    order = model.offer_order
+    if not order:
+        return
+    accepted = model.offers * model.accepts  # (P, R, instruments)
+    wanted = np.add.reduce(accepted, axis=(0, 2))
+    if len(order) == model.n_powers and (wanted <= model.capacity_left).all():
+        # Every power offered and no republic runs out of room: the order does not matter.
+        model.capacity_left -= wanted
+        model.flows += accepted.transpose(2, 0, 1)
+        for p, amount in zip(range(model.n_powers), np.add.reduce(accepted, axis=(1, 2)).tolist()):
+            model.power_agents[p].disbursed += amount
+        return
+    offered = accepted[order]  # in the order offers came
+    K, R, n = offered.shape
+    flat = offered.transpose(1, 0, 2).reshape(R, K * n)  # per republic
+    before = np.add.accumulate(flat, axis=1)
+    before -= flat
+    np.subtract(model.capacity_left[:, None], before, out=before)  # room left before each offer
+    taken = np.minimum(np.maximum(before, 0.0, out=before), flat, out=before)
+    model.capacity_left -= np.add.reduce(taken, axis=1)
+    taken = taken.reshape(R, K, n).transpose(2, 1, 0)  # (instruments, K, R)
+    model.flows[:, order, :] += taken
+    for p, amount in zip(order, np.add.reduce(taken, axis=(0, 2)).tolist()):
+        model.power_agents[p].disbursed += amount
 
 
 class RepublicAgent(Agent):
@@ -112,70 +177,54 @@ class RepublicAgent(Agent):
 
     # -- aid and investment ------------------------------------------------
     def acceptance_probability(self, power: PowerAgent, instrument: int) -> float:
-        return float(acceptance_probabilities(self.model, power.index)[self.index, instrument])
+        """Probability of accepting an offer of ``instrument`` (0 grants, 1 loans, 2 investment)."""
+        return float(acceptance_probabilities(self.model)[power.index, self.index, instrument])
 
     def debt_ratio(self) -> float:
         m = self.model
         return float(m.external_debt[self.index] + m.debt[:, self.index].sum() / m.gdp_r[self.index])
 
-    def consider_offer(self, power: PowerAgent, instrument: int, amount: float, accept: bool) -> float:
-        """Take an offer it is willing to accept, up to what the economy can absorb this quarter.
-
-        ``accept`` is the draw against :func:`acceptance_probabilities`, made by the offering
-        power in one batch so that the number of random draws per step is fixed.
-        """
-        m = self.model
-        room = m.capacity_left[self.index]
-        if not accept or room <= 0:
-            return 0.0
-        taken = min(amount, room)
-        m.capacity_left[self.index] -= taken
-        m.flows[instrument, power.index, self.index] += taken
-        power.disbursed += taken
-        return taken
-
-    # -- alignment ---------------------------------------------------------
-    def update_alignment(self) -> None:
-        """Move part of the way toward the hedging target (alignment is inertial)."""
-        m, prm = self.model, self.model.params
-        r = self.index
-        shocks = prm.alignment_noise * m.rng.standard_normal(m.n_powers)
-        u = prm.choice_sensitivity * (m.utility[:, r] + shocks)
-        target = np.exp(u - u.max())
-        target /= target.sum()
-        m.target[r] = target
-        m.alignment[r] = (1.0 - prm.adjustment_rate) * m.alignment[r] + prm.adjustment_rate * target
-        m.alignment[r] /= m.alignment[r].sum()
-
     # -- forums ------------------------------------------------------------
     def forum_affinity(self, f: int) -> float:
-        """Alignment with the forum's powers, as a multiple of parity (1 = an equal share)."""
-        m = self.model
-        powers = m.forum_powers[f]
-        if not powers:
-            return 1.0
-        return float(m.alignment[self.index, powers].sum() / (len(powers) / m.n_powers))
+        """How much more this republic leans to the forum's member powers than to the others.
 
-    def may_join(self, f: int) -> bool:
+        The mean alignment per member power over the mean per outside power: 1 is even-handed,
+        3 means each of the forum's powers gets three times the share of each outsider. A
+        forum with no member power, or with all of them, says nothing about sides: 1.
+        """
+        return self.model.forum_affinities(self.index)[f]
+
+    def may_join(self, f: int, level: int = MEMBER) -> bool:
+        """Whether the republic's neutrality lets it rise to ``level`` in forum f.
+
+        Permanent neutrality (Turkmenistan) takes on no new commitment: no binding forum at
+        all, and no more than observer status in a dialogue it is not already a member of.
+        Military neutrality (Uzbekistan's ban on military blocs) rules out security forums."""
         forum = self.model.forum_specs[f]
-        if self.neutrality == "permanent" and forum.binding:
+        if self.neutrality == "permanent" and (forum.binding or level > OBSERVER):
             return False
         if self.neutrality == "military" and forum.kind == "security":
             return False
         return forum.open
 
     def review_forums(self) -> None:
-        """Once a year: one step up (observer, member) or down in each open forum."""
+        """Once a year: one step up (observer, member) or down in each active, open forum.
+
+        Forums the republic convenes itself are not reviewed: a host does not walk out.
+        """
         m, prm = self.model, self.model.params
         col = m.n_powers + self.index
+        affinities = m.forum_affinities(self.index)
+        active, convenor = m.forum_active.tolist(), m.forum_convenor.tolist()
+        levels = m.membership[:, col].tolist()
         for f, forum in enumerate(m.forum_specs):
-            if not m.forum_active[f] or not forum.open or m.forum_convenor[f] == col:
+            if not active[f] or not forum.open or convenor[f] == col:
                 continue
-            level = int(m.membership[f, col])
-            affinity = self.forum_affinity(f)
+            level = levels[f]
+            affinity = affinities[f]
             join = prm.join_binding_above if forum.binding else prm.join_dialogue_above
             leave = prm.leave_binding_below if forum.binding else prm.leave_dialogue_below
             if level > NONE and affinity < leave:
-                m.set_membership(f, col, level - 1, reason=f"alignment {affinity:.2f}x parity < {leave}")
-            elif level < MEMBER and affinity > join and self.may_join(f):
-                m.set_membership(f, col, level + 1, reason=f"alignment {affinity:.2f}x parity > {join}")
+                m.set_membership(f, col, level - 1, reason=f"affinity {affinity:.2f} < {leave}")
+            elif level < MEMBER and affinity > join and self.may_join(f, level + 1):
+                m.set_membership(f, col, level + 1, reason=f"affinity {affinity:.2f} > {join}")

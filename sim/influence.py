@@ -32,22 +32,52 @@ def channel_scores(
     Returns (C, P, R) scores in [0, 1].
     """
     b = np.maximum(bandwidth_raw, 0.0)
-    bandwidth = b / (b + half_saturation[:, None, None])
-    total = b.sum(axis=1) + others  # (C, R)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dependence = np.where(total[:, None, :] > 0, b / total[:, None, :], 0.0)
-    return (1.0 - dependence_weight) * bandwidth + dependence_weight * dependence
+    d = dependence_weight
+    total = np.add.reduce(b, axis=1)
+    total += others  # (C, R)
+    # score = b * ((1 - d) / (b + h) + d / total); where total is 0, so is b.
+    per_total = np.divide(d, np.maximum(total, 1e-300))
+    score = b + half_saturation.reshape(-1, 1, 1)
+    np.divide(1.0 - d, score, out=score)
+    score += per_total[:, None, :]
+    score *= b
+    return score
 
 
 def total_influence(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """(P, R) weighted sum over channels."""
-    return np.tensordot(weights, scores, axes=1)
+    return (weights @ scores.reshape(len(weights), -1)).reshape(scores.shape[1:])
 
 
 def softmax_rows(u: np.ndarray) -> np.ndarray:
-    z = u - u.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    e = np.exp(u - np.maximum.reduce(u, axis=-1, keepdims=True))
+    return e / np.add.reduce(e, axis=-1, keepdims=True)
+
+
+def influence_shares(influence: np.ndarray) -> np.ndarray:
+    """(P, R) each power's share of the republic's total influence (0 where there is none)."""
+    return influence / np.maximum(np.add.reduce(influence, axis=0), 1e-300)
+
+
+def hedging_utility(
+    influence: np.ndarray,
+    threat: np.ndarray,
+    autonomy_cost: float,
+    dominance_threshold: float,
+    share: np.ndarray | None = None,
+) -> np.ndarray:
+    """(P, R) what each power is worth to each republic, hedging included:
+
+    utility(p, r) = I(p, r) - threat(p, r) - kappa * max(0, I(p, r) / sum_q I(q, r) - d0)
+
+    ``share`` is :func:`influence_shares` of ``influence``, if already at hand.
+    """
+    share = influence_shares(influence) if share is None else share
+    excess = np.maximum(share - dominance_threshold, 0.0)
+    excess *= autonomy_cost
+    out = influence - threat
+    out -= excess
+    return out
 
 
 def hedging_target(
@@ -56,22 +86,18 @@ def hedging_target(
     autonomy_cost: float,
     dominance_threshold: float,
     sensitivity: float,
-    shocks: np.ndarray | None = None,
+    noise: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Multi-vector hedging: the alignment each republic would move toward.
 
-    utility(p, r) = I(p, r) - threat(p, r) - kappa * max(0, I(p, r) / sum_q I(q, r) - d0)
-    target(r, .)  = softmax(sensitivity * utility(., r) + shocks)
+    target(r, .) = softmax(sensitivity * (utility(., r) + noise(r, .)))
 
+    noise is in utility units ((R, P), the model draws it with sd ``alignment_noise``).
     Returns (target (R, P), utility (P, R)).
     """
-    col = influence.sum(axis=0, keepdims=True)
-    share = np.divide(influence, col, out=np.zeros_like(influence), where=col > 0)
-    utility = influence - threat - autonomy_cost * np.maximum(0.0, share - dominance_threshold)
-    u = sensitivity * utility.T
-    if shocks is not None:
-        u = u + shocks
-    return softmax_rows(u), utility
+    utility = hedging_utility(influence, threat, autonomy_cost, dominance_threshold)
+    u = utility.T if noise is None else utility.T + noise
+    return softmax_rows(sensitivity * u), utility
 
 
-__all__ = ["CHANNELS", "channel_scores", "total_influence", "hedging_target", "softmax_rows"]
+__all__ = ["CHANNELS", "channel_scores", "total_influence", "hedging_target", "hedging_utility", "softmax_rows"]

@@ -7,6 +7,7 @@ refreshed at the end of every step.
 
 from __future__ import annotations
 
+import zlib
 from collections import deque
 from functools import partial
 
@@ -15,12 +16,19 @@ import numpy as np
 from mesa import DataCollector, Model
 
 from . import landscape, reporters
-from .agents import LEVEL_NAMES, MEMBER, NONE, OBSERVER, PowerAgent, RepublicAgent
+from .agents import (LEVEL_NAMES, MEMBER, NONE, OBSERVER, PowerAgent, RepublicAgent,
+                     acceptance_probabilities, allocation_bases, powers_plan_offers, republics_take_offers)
 from .errors import REST_OF_WORLD
-from .influence import channel_scores, hedging_target, total_influence
+from .influence import channel_scores, hedging_utility, influence_shares, softmax_rows, total_influence
 from .schema import CHANNELS, INSTRUMENTS, DateLike, Scenario
 
 GRANTS, LOANS, INVESTMENT = range(3)
+# _fill_bandwidth writes the channels in this order.
+assert CHANNELS == ("trade", "aid", "investment", "remittances", "energy", "political", "security", "soft_power")
+# ndarray.sum goes through a Python wrapper; on arrays this small the wrapper is most of
+# the cost, and the step makes dozens of sums.
+_sum = np.add.reduce
+STREAMS = ("offers", "trade", "meetings", "hedging")
 
 
 class GreatGameModel(Model):
@@ -37,6 +45,10 @@ class GreatGameModel(Model):
     def __init__(self, scenario="abe_2015", rng=None, overrides=None, years=None):
         super().__init__(rng=rng)
         self.spec: Scenario = _as_scenario(scenario, overrides, years)
+        # One stream per mechanism, spawned from model.rng: a variant that adds a forum
+        # changes the meeting draws only, so paired runs (same seed, two scenarios) keep
+        # common trade, acceptance and hedging shocks.
+        self.streams = dict(zip(STREAMS, _spawn(self.rng, len(STREAMS))))
         sc, prm = self.spec, self.spec.parameters
         self.params = prm
         self.start: DateLike = sc.start
@@ -75,7 +87,6 @@ class GreatGameModel(Model):
                 self.remit_share[pi[p], j] = s
             for p, s in r.alignment.items():
                 self.alignment[j, pi[p]] = s
-        self.target = self.alignment.copy()
         others = {c: np.array([getattr(r.others, c) for r in rp], float)
                   for c in ("trade", "aid", "investment", "remittances", "energy", "political", "security")}
         self.row_trade = others["trade"]
@@ -136,27 +147,63 @@ class GreatGameModel(Model):
         self.forum_rate = np.array([f.meetings_per_year for f in self.forum_specs], float)
         self.forum_security = np.array([f.security_weight for f in self.forum_specs], float)
         self.customs_union = np.array([f.customs_union for f in self.forum_specs], bool)
+        self._level_weight = np.zeros(3)  # forum tie weight of each membership level
+        self._level_weight[[NONE, OBSERVER, MEMBER]] = [0.0, prm.observer_level, 1.0]
         self._refresh_forum_views()
-        # Political ties start at the steady state of the standing forums' meeting rhythm.
-        decay = max(prm.political_decay, 1e-9)
-        yearly = np.einsum("f,fp,fr->pr", self.forum_weight * self.forum_rate, self._lvl_p, self._lvl_r)
-        self.political = yearly / decay
-        self.rr_political = np.einsum("f,fr,fs->rs", self.forum_weight * self.forum_rate, self._lvl_r, self._lvl_r) / decay
+        # Political ties start at the steady state of the standing forums' meeting rhythm:
+        # x = keep * x + quarterly meetings  =>  x = (yearly / 4) / (1 - keep).
+        self._political_keep = (1.0 - prm.political_decay) ** 0.25
+        steady = 0.25 / max(1.0 - self._political_keep, 1e-12)
+        w = self.forum_weight * self.forum_rate
+        self.political = steady * ((w[:, None] * self._lvl_p).T @ self._lvl_r)
+        self.rr_political = steady * ((w[:, None] * self._lvl_r).T @ self._lvl_r)
         np.fill_diagonal(self.rr_political, 0.0)
+
+        self._meeting_draws = _ForumDraws(self.streams["meetings"], self.forum_ids, max(self.horizon, 1))
 
         # -- dynamic bookkeeping ---------------------------------------------
         self.flows = np.zeros((3, P, R))  # accepted this quarter, by instrument
+        self._trade_growth = 0.5 * (self.growth_p[:, None] + self.growth_r[None, :])
+        self._trade_factors: tuple[np.ndarray, np.ndarray] | None = None  # recomputed when routes or unions change
+        self._quarterly = {  # constant quarterly factors of annual rates
+            "gdp_p": (1.0 + self.growth_p) ** 0.25,
+            "gdp_r": (1.0 + self.growth_r) ** 0.25,
+            "aid": (1.0 - prm.aid_decay) ** 0.25,
+            "debt": (1.0 - prm.debt_amortisation) ** 0.25,
+            "investment": (1.0 - prm.investment_decay) ** 0.25,
+            "soft_power_pull": 1.0 - (1.0 - prm.soft_power_reversion) ** 0.25,
+        }
         self.capacity_left = np.zeros(R)
         self.trade_boost = np.zeros((P, R))  # extra annual growth from infrastructure
         self.row_boost = np.zeros(R)
         self._ramps: list[list] = []  # [partner rows, republic cols, annual boost, quarters left]
         self._disbursements: list[list] = []  # [instrument, p, r, per quarter, quarters left]
         self._alignment_log: deque = deque([self.alignment.copy()], maxlen=5)
+        self.rival_gain = np.zeros((R, P))  # percentage points gained by each power's rivals over a year
+        self.accepts = np.zeros((P, R, len(INSTRUMENTS)), dtype=bool)  # this quarter's acceptance draws
+        self.offers = np.zeros((P, R, len(INSTRUMENTS)))  # this quarter's offers, US$ bn
+        self.offer_order: list[int] = []  # powers in the order they made them
+        self._review_affinities: list[list[float]] | None = None
+        self._rival_mask = (self.relations < 0).astype(float)  # [p, q] = 1 when q is p's rival
         self._scheduled: list[_ScheduledEvent] = []  # keeps the callbacks alive (Mesa holds weak refs)
 
         self.power_agents = [PowerAgent(self, k, i) for i, k in enumerate(self.power_ids)]
         self.republic_agents = [RepublicAgent(self, k, j) for j, k in enumerate(self.republic_ids)]
         self.powers = self.agents_by_type[PowerAgent]
+        fixed, by_gdp = allocation_bases(self)
+        strategies = [sc.powers[k].strategy for k in self.power_ids]
+        self.strategy_arrays = {
+            "fixed": fixed, "by_gdp": by_gdp,
+            "reactivity": np.array([s.reactivity for s in strategies], float),
+            "escalation": np.array([s.escalation for s in strategies], float),
+            "cap": np.array([1.0 + s.max_escalation for s in strategies], float),
+            "ones": np.ones(P),
+        }
+        self.strategy_arrays["reactive"] = bool(self.strategy_arrays["reactivity"].any())
+        self.strategy_arrays["escalating"] = bool(self.strategy_arrays["escalation"].any())
+        self.allocation = np.zeros((P, R))  # this quarter's budget shares per republic
+        self.offered = [0.0] * P  # US$ bn offered this quarter, per power
+        self.budget_multiplier = [1.0] * P
         self.republics = self.agents_by_type[RepublicAgent]
 
         for f, spec in enumerate(self.forum_specs):
@@ -169,16 +216,25 @@ class GreatGameModel(Model):
 
         # -- influence, blocs, graph, data -----------------------------------
         w = prm.weights
+        self._bandwidth = np.zeros((len(CHANNELS), P, R))
+        self._others = np.zeros((len(CHANNELS), R))
+        self._others[3], self._others[5], self._others[6] = (self.other_remit_share, self.other_political,
+                                                             self.other_security)
         self.channel_weights = np.array([getattr(w, c) for c in CHANNELS], float)
         self.half_saturation = np.array([getattr(prm.half_saturation, c) for c in CHANNELS], float)
         ch, inc = sc.wedge.challenger, sc.wedge.incumbents
         self.challenger = pi[ch]
         self.incumbents = [pi[p] for p in inc]
+        self._propensity_buffer = np.zeros((P + R, P + R))
+        self._propensity_buffer[:P, :P] = self.relations
         self._refresh_security()
+        # Bordering great powers weigh on a republic's utility (constant over a run).
+        self.threat = prm.threat_weight * self.borders * self.military[:, None]
         self._compute_influence()
+        self.target = self.alignment.copy()
         self._compute_blocs()
-        self.graph = self._build_graph()
-        self._snapshot()
+        self._graph: nx.DiGraph | None = None  # built when first read (see ``graph``)
+        self._publish()
         self.datacollector = DataCollector(
             model_reporters=reporters.model_reporters(),
             agenttype_reporters={
@@ -212,19 +268,24 @@ class GreatGameModel(Model):
             a.disbursed = 0.0
         self.capacity_left = prm.absorptive_capacity * self.gdp_r / 4.0
         self._disburse_pledges()
+        self._prepare_offers()
         self.powers.shuffle_do("make_offers")
+        republics_take_offers(self)
         self._update_economy()
         self._hold_meetings()
         self._update_soft_power()
         self._compute_influence()
-        self.republics.shuffle_do("update_alignment")
+        self._draw_targets()
+        self._update_alignment()
         if self.steps % 4 == 0:
+            # Alignment does not move during the review: every republic's affinities at once.
+            self._review_affinities = self._all_forum_affinities().tolist()
             self.republics.shuffle_do("review_forums")
+            self._review_affinities = None
             self._refresh_security()
         self._alignment_log.append(self.alignment.copy())
         self._compute_blocs()
-        self._update_graph()
-        self._snapshot()
+        self._publish()
         self.datacollector.collect(self)
         if self.steps >= self.horizon:
             self.running = False
@@ -232,6 +293,32 @@ class GreatGameModel(Model):
     @property
     def alignment_year_ago(self) -> np.ndarray:
         return self._alignment_log[0]
+
+    LOANS_ONLY = np.array([0.0, 1.0, 0.0])  # the debt penalty applies to loans only
+
+    def _prepare_offers(self) -> None:
+        """What every power's offers need this quarter, for all powers at once: the rivals'
+        gains over the past year and one acceptance draw per (power, republic, instrument),
+        made whether or not the offer is made, so the draws never depend on budgets."""
+        change = self.alignment - self.alignment_year_ago  # (R, P)
+        self.rival_gain = np.maximum(change @ self._rival_mask.T, 0.0) * 100.0
+        powers_plan_offers(self)
+        probs = acceptance_probabilities(self)
+        self.accepts = self.streams["offers"].random(probs.shape) < probs
+        self.offer_order: list[int] = []
+
+    def _draw_targets(self) -> None:
+        """The hedging target of every republic: softmax(beta * (utility + noise))."""
+        prm = self.params
+        noise = prm.alignment_noise * self.streams["hedging"].standard_normal((self.n_republics, self.n_powers))
+        self.target = softmax_rows(prm.choice_sensitivity * (self.utility.T + noise))
+
+    def _update_alignment(self) -> None:
+        """Every republic moves ``adjustment_rate`` of the way toward its target (inertia).
+        A mix of two distributions, so shares stay non-negative and sum to 1."""
+        k = self.params.adjustment_rate
+        self.alignment *= 1.0 - k
+        self.alignment += k * self.target
 
     def _disburse_pledges(self) -> None:
         keep = []
@@ -247,34 +334,38 @@ class GreatGameModel(Model):
 
     def _update_economy(self) -> None:
         prm = self.params
-        q = 0.25
-        self.gdp_p *= (1.0 + self.growth_p) ** q
-        gdp_before = self.gdp_r.copy()
-        self.gdp_r *= (1.0 + self.growth_r) ** q
-        # Trade: grows with both economies, customs unions and new routes; shocked by prices.
-        growth = 0.5 * (self.growth_p[:, None] + self.growth_r[None, :]) + self.trade_boost
-        if self.customs_union.any():
-            cu = self.membership[self.customs_union] == MEMBER
-            both = np.einsum("fp,fr->pr", cu[:, : self.n_powers], cu[:, self.n_powers:]) > 0
-            growth = growth + prm.customs_union_premium * both
+        P, R = self.n_powers, self.n_republics
+        q = self._quarterly
+        self.gdp_p *= q["gdp_p"]
+        self.gdp_r *= q["gdp_r"]
+        # Trade grows with both economies, customs unions and new routes; prices shock it.
+        if self._trade_factors is None:
+            growth = self._trade_growth + self.trade_boost + prm.customs_union_premium * self._customs_union_pairs
+            self._trade_factors = (np.maximum(1.0 + growth, 0.0) ** 0.25,
+                                   np.maximum(1.0 + self.growth_r + self.row_boost, 0.0) ** 0.25)
+        bilateral, rest = self._trade_factors
         sigma = prm.trade_noise
-        shock = np.exp(sigma * self.rng.standard_normal((self.n_powers, self.n_republics)) - 0.5 * sigma**2)
-        row_shock = np.exp(sigma * self.rng.standard_normal(self.n_republics) - 0.5 * sigma**2)
-        factor = np.maximum(1.0 + growth, 0.0) ** q * shock
+        shock = np.exp(sigma * self.streams["trade"].standard_normal((P + 1, R)) - 0.5 * sigma**2)
+        factor = bilateral * shock[:P]
         new_investment = self.flows[INVESTMENT]
-        self.trade = self.trade * factor + prm.investment_to_trade * new_investment
-        self.energy = self.energy * factor
-        row_factor = np.maximum(1.0 + self.growth_r + self.row_boost, 0.0) ** q * row_shock
-        self.row_trade = self.row_trade * row_factor
-        self.row_energy = self.row_energy * row_factor
-        self._advance_ramps()
+        self.trade *= factor
+        self.trade += prm.investment_to_trade * new_investment
+        self.energy *= factor
+        row_factor = rest * shock[P]
+        self.row_trade *= row_factor
+        self.row_energy *= row_factor
+        if self._ramps:
+            self._advance_ramps()
         # Stocks: aid and investment accumulate and depreciate; loans are amortised.
-        self.aid = self.aid * (1.0 - prm.aid_decay) ** q + self.flows[GRANTS] + self.flows[LOANS]
-        self.debt = self.debt * (1.0 - prm.debt_amortisation) ** q + self.flows[LOANS]
-        self.investment = self.investment * (1.0 - prm.investment_decay) ** q + new_investment
-        scale = self.gdp_r / gdp_before
-        self.other_aid = self.other_aid * scale
-        self.other_investment = self.other_investment * scale
+        self.aid *= q["aid"]
+        self.aid += self.flows[GRANTS]
+        self.aid += self.flows[LOANS]
+        self.debt *= q["debt"]
+        self.debt += self.flows[LOANS]
+        self.investment *= q["investment"]
+        self.investment += new_investment
+        self.other_aid *= q["gdp_r"]
+        self.other_investment *= q["gdp_r"]
 
     def _advance_ramps(self) -> None:
         keep = []
@@ -282,6 +373,7 @@ class GreatGameModel(Model):
             rows, cols, boost, left = ramp
             ramp[3] = left - 1
             if ramp[3] <= 0:
+                self._trade_factors = None
                 for p in rows:
                     if p is None:
                         self.row_boost[cols] -= boost
@@ -292,78 +384,110 @@ class GreatGameModel(Model):
         self._ramps = keep
 
     def _hold_meetings(self) -> None:
-        prm = self.params
-        keep = (1.0 - prm.political_decay) ** 0.25
+        """Ties decay; each forum meets Poisson(meetings_per_year / 4) times this quarter.
+
+        One uniform draw per forum and quarter, active or not, turned into a count by the
+        Poisson distribution function. Each forum draws from its own stream, keyed by its id:
+        a variant that adds a forum leaves the other forums' meetings as they were."""
+        keep = self._political_keep
         self.political *= keep
         self.rr_political *= keep
-        active = self.forum_active & (self.forum_rate > 0)
-        meetings = np.zeros(len(self.forum_ids))
-        if active.any():
-            meetings[active] = self.rng.poisson(self.forum_rate[active] / 4.0)
+        meetings = np.add.reduce(self._meeting_draws.next()[:, None] >= self._meeting_cdf, axis=1)
         if meetings.any():
-            w = meetings * self.forum_weight
-            self.political += np.einsum("f,fp,fr->pr", w, self._lvl_p, self._lvl_r)
-            rr = np.einsum("f,fr,fs->rs", w, self._lvl_r, self._lvl_r)
-            np.fill_diagonal(rr, 0.0)
+            w = (meetings * self.forum_weight)[:, None]
+            self.political += (w * self._lvl_p).T @ self._lvl_r
+            rr = (w * self._lvl_r).T @ self._lvl_r
+            rr.flat[:: self.n_republics + 1] = 0.0
             self.rr_political += rr
 
     def _update_soft_power(self) -> None:
+        """Money received in view raises favourability (grants fully, loans and investment
+        half); favourability is pulled back toward its baseline."""
         prm = self.params
-        visible = (self.flows[GRANTS] + 0.5 * (self.flows[LOANS] + self.flows[INVESTMENT])) * 4.0 / self.gdp_r
-        pull = 1.0 - (1.0 - prm.soft_power_reversion) ** 0.25
-        self.favour += prm.soft_power_visibility * visible / 4.0 + pull * (self.favour_base - self.favour)
-        np.clip(self.favour, 0.0, 1.0, out=self.favour)
+        f = self.flows
+        visible = (f[GRANTS] + 0.5 * (f[LOANS] + f[INVESTMENT])) / self.gdp_r  # this quarter, share of GDP
+        fav = self.favour
+        fav += prm.soft_power_visibility * visible
+        fav += self._quarterly["soft_power_pull"] * (self.favour_base - fav)
+        np.clip(fav, 0.0, 1.0, out=fav)
 
     # ------------------------------------------------------------------ influence
     def bandwidth_raw(self) -> tuple[np.ndarray, np.ndarray]:
-        """(C, P, R) relationship sizes and (C, R) the same with outsiders, channel by channel."""
-        g = self.gdp_r
-        b = np.stack([
-            self.trade / g,
-            self.aid / g,
-            self.investment / g,
-            self.remit_share,
-            self.energy / g,
-            self.political,
-            self.security,
-            self.favour,
-        ])
-        o = np.stack([
-            self.row_trade / g,
-            self.other_aid / g,
-            self.other_investment / g,
-            self.other_remit_share,
-            self.row_energy / g,
-            self.other_political,
-            self.other_security,
-            np.zeros(self.n_republics),
-        ])
+        """(C, P, R) relationship sizes and (C, R) the same with outsiders, channel by channel.
+
+        Money channels are measured as a share of the republic's GDP."""
+        b, o = self._fill_bandwidth()
+        return b.copy(), o.copy()
+
+    def _fill_bandwidth(self) -> tuple[np.ndarray, np.ndarray]:
+        b, o = self._bandwidth, self._others
+        per_gdp = 1.0 / self.gdp_r
+        np.multiply(self.trade, per_gdp, out=b[0])
+        np.multiply(self.aid, per_gdp, out=b[1])
+        np.multiply(self.investment, per_gdp, out=b[2])
+        b[3] = self.remit_share
+        np.multiply(self.energy, per_gdp, out=b[4])
+        b[5], b[6], b[7] = self.political, self.security, self.favour
+        np.multiply(self.row_trade, per_gdp, out=o[0])
+        np.multiply(self.other_aid, per_gdp, out=o[1])
+        np.multiply(self.other_investment, per_gdp, out=o[2])
+        np.multiply(self.row_energy, per_gdp, out=o[4])
+        # o[3], o[5], o[6] (outsiders' remittances, political and security ties) are constant: set once.
         return b, o
 
     def _compute_influence(self) -> None:
         prm = self.params
-        b, o = self.bandwidth_raw()
+        b, o = self._fill_bandwidth()
         self.scores = channel_scores(b, o, self.half_saturation, prm.dependence_weight)
         self.influence = total_influence(self.scores, self.channel_weights)
-        col = self.influence.sum(axis=0, keepdims=True)
-        self.influence_share = np.divide(self.influence, col, out=np.zeros_like(self.influence), where=col > 0)
-        self.threat = prm.threat_weight * self.borders * self.military[:, None]
-        _, self.utility = hedging_target(self.influence, self.threat, prm.autonomy_cost,
-                                         prm.dominance_threshold, prm.choice_sensitivity)
+        self.influence_share = influence_shares(self.influence)
+        self.utility = hedging_utility(self.influence, self.threat, prm.autonomy_cost, prm.dominance_threshold,
+                                       self.influence_share)
 
-    def _refresh_forum_views(self) -> None:
-        prm = self.params
-        lvl = np.where(self.membership == MEMBER, 1.0, np.where(self.membership == OBSERVER, prm.observer_level, 0.0))
-        lvl = lvl * self.forum_active[:, None]
-        self._lvl_p = lvl[:, : self.n_powers]
-        self._lvl_r = lvl[:, self.n_powers:]
-        self.forum_powers = [list(np.flatnonzero(self.membership[f, : self.n_powers] == MEMBER))
-                             for f in range(len(self.forum_ids))]
+    def _refresh_forum_views(self, republic_changed: tuple[int, int] | None = None) -> None:
+        """Derived views of membership, recomputed only when membership or activity changes.
+
+        ``republic_changed=(f, col)``: only that republic's level in forum f changed, so the
+        views of the powers' memberships stand and one label is updated."""
+        P = self.n_powers
+        lvl = self._level_weight[self.membership] * self.forum_active[:, None]
+        self._lvl_p = lvl[:, :P]
+        self._lvl_r = lvl[:, P:]
+        # Full members of an active customs union trade at a premium.
+        cu = (self.membership[self.customs_union] == MEMBER) & self.forum_active[self.customs_union][:, None]
+        self._customs_union_pairs = (cu[:, :P].T.astype(float) @ cu[:, P:].astype(float)) > 0
+        self._trade_factors = None
+        self._meeting_cdf = _poisson_cdf(self.forum_rate * self.forum_active / 4.0)
+        if republic_changed is not None:
+            f, col = republic_changed
+            self._forum_levels[col - P][f] = LEVEL_NAMES[int(self.membership[f, col])]
+            return
+        full_powers = self.membership[:, :P] == MEMBER
+        self.forum_powers = [list(np.flatnonzero(row)) for row in full_powers]
+        self._forum_power_matrix = full_powers.T.astype(float)  # (P, F)
+        k = full_powers.sum(axis=1)
+        self._forum_sided = (k > 0) & (k < P)  # a forum with none or all of the powers takes no side
+        self._forum_odds_scale = np.maximum(P - k, 1) / np.maximum(k, 1)  # per-power means: inside / outside
+        levels = [[("inactive" if not self.forum_active[f] else LEVEL_NAMES[int(v)]) for v in row]
+                  for f, row in enumerate(self.membership[:, P:])]
+        self._forum_levels = [list(col) for col in zip(*levels)] if levels else [[] for _ in range(self.n_republics)]
+
+    def forum_affinities(self, r: int) -> list[float]:
+        """Republic r's affinity with each forum (see RepublicAgent.forum_affinity)."""
+        if self._review_affinities is not None:
+            return self._review_affinities[r]
+        return self._all_forum_affinities()[r].tolist()
+
+    def _all_forum_affinities(self) -> np.ndarray:
+        """(R, F): mean alignment per member power over mean alignment per outside power."""
+        inside = self.alignment @ self._forum_power_matrix  # share held by each forum's member powers
+        outside = np.maximum(1.0 - inside, 1e-12)
+        return np.where(self._forum_sided, inside * self._forum_odds_scale / outside, 1.0)
 
     def _refresh_security(self) -> None:
         full = (self.membership == MEMBER) & self.forum_active[:, None]
         full = full.astype(float)
-        alliance = np.einsum("f,fp,fr->pr", self.forum_security, full[:, : self.n_powers], full[:, self.n_powers:])
+        alliance = (self.forum_security[:, None] * full[:, : self.n_powers]).T @ full[:, self.n_powers:]
         self.security = self.security_static + alliance
 
     # ------------------------------------------------------------------ blocs
@@ -374,33 +498,39 @@ class GreatGameModel(Model):
         republic's total influence less its threat; republic-republic: a regional tie
         strengthened by shared forums.
         """
-        P, R = self.n_powers, self.n_republics
+        return self._fill_propensity().copy()
+
+    def _fill_propensity(self) -> np.ndarray:
+        P = self.n_powers
         prm = self.params
-        m = np.zeros((P + R, P + R))
-        m[:P, :P] = self.relations
+        m = self._propensity_buffer
         pr = self.influence_share - self.threat
         m[:P, P:] = pr
         m[P:, :P] = pr.T
-        h = prm.half_saturation.political
-        m[P:, P:] = prm.regional_tie * (1.0 + self.rr_political / (self.rr_political + h))
-        np.fill_diagonal(m, 0.0)
+        rr = self.rr_political
+        m[P:, P:] = prm.regional_tie * (1.0 + rr / (rr + prm.half_saturation.political))
+        m.flat[:: len(m) + 1] = 0.0
         return m
 
     def _compute_blocs(self) -> None:
         sizes = np.concatenate([self.gdp_p, self.gdp_r])
-        sizes = sizes / sizes.sum()
-        self.blocs, self.landscape_energy = landscape.minimum_energy_split(sizes, self.propensities())
+        sizes /= _sum(sizes)
+        self._propensity = self._fill_propensity()
+        self.blocs, self.landscape_energy = landscape.minimum_energy_split(sizes, self._propensity, symmetric=True)
+        blocs = self.blocs.tolist()
         P = self.n_powers
-        inc_blocs = {int(self.blocs[i]) for i in self.incumbents}
+        inc_blocs = {blocs[i] for i in self.incumbents}
         self.incumbents_together = len(inc_blocs) == 1
-        inc_bloc = next(iter(inc_blocs))
         rep_blocs = self.blocs[P:]
-        self.opposite = self.incumbents_together & (rep_blocs != inc_bloc) & (rep_blocs == self.blocs[self.challenger])
-        self.incumbent_share = self.alignment[:, self.incumbents].sum(axis=1)
+        if self.incumbents_together and blocs[self.challenger] not in inc_blocs:
+            self.opposite = rep_blocs == blocs[self.challenger]
+        else:
+            self.opposite = np.zeros(self.n_republics, dtype=bool)
+        incumbents = self.alignment[:, self.incumbents]
+        self.incumbent_share = _sum(incumbents, axis=1)
         self.challenger_share = self.alignment[:, self.challenger]
-        incumbent_max = self.alignment[:, self.incumbents].max(axis=1)
         self.wedged = (self.incumbent_share < self.params.wedge_incumbent_share) & (
-            self.challenger_share >= incumbent_max)
+            self.challenger_share >= np.maximum.reduce(incumbents, axis=1))
         self.wedged_in_landscape = self.wedged & self.opposite
 
     @property
@@ -411,36 +541,46 @@ class GreatGameModel(Model):
         the challenger's bloc, opposite the incumbents) is ``wedge_in_landscape``."""
         return bool(self.wedged.any())
 
-    def _snapshot(self) -> None:
-        """Plain-list copies of what the reporters read: list indexing is far cheaper
-        than numpy scalar access, and the DataCollector makes thousands per step."""
-        total_trade = self.trade.sum(axis=0) + self.row_trade
-        share = np.divide(self.trade, total_trade, out=np.zeros_like(self.trade), where=total_trade > 0)
-        lvl = self.membership[:, self.n_powers:]
-        levels = [[("inactive" if not self.forum_active[f] else LEVEL_NAMES[int(v)]) for v in lvl[f]]
-                  for f in range(len(self.forum_ids))]
-        self.report = {
-            "alignment": self.alignment.tolist(),
-            "influence": self.influence.tolist(),
-            "scores": self.scores.tolist(),
-            "trade": self.trade.tolist(),
-            "trade_share": share.tolist(),
-            "aid": self.aid.tolist(),
-            "investment": self.investment.tolist(),
-            "received": self.flows.sum(axis=0).tolist(),
-            "forum_level": levels,
-            "gdp_r": self.gdp_r.tolist(),
-            "gdp_p": self.gdp_p.tolist(),
-            "row_trade": self.row_trade.tolist(),
-            "debt_ratio": (self.external_debt + self.debt.sum(axis=0) / self.gdp_r).tolist(),
-            "incumbent_share": self.incumbent_share.tolist(),
-            "challenger_share": self.challenger_share.tolist(),
-            "blocs": self.blocs.tolist(),
-            "opposite": self.opposite.tolist(),
-            "wedged": self.wedged.tolist(),
-            "wedged_in_landscape": self.wedged_in_landscape.tolist(),
-            "mean_alignment": self.alignment.mean(axis=0).tolist(),
-        }
+    def _publish(self) -> None:
+        """Hand the DataCollector this step's figures as plain Python values: ``headline``
+        (``reporters.MODEL_COLUMNS``) and, per agent, ``row`` (``reporters.republic_row_columns``
+        or ``reporters.POWER_ROW``), ``flags`` and ``forum_levels``. It makes hundreds of
+        reporter calls a step; indexing a list is far cheaper than reading numpy scalars."""
+        P, R = self.n_powers, self.n_republics
+        total_trade = _sum(self.trade, axis=0) + self.row_trade
+        blocks = (  # (rows, R) each, in the order of reporters.republic_row_columns
+            self.gdp_r[None], self.row_trade[None],
+            (self.external_debt + _sum(self.debt, axis=0) / self.gdp_r)[None],
+            self.incumbent_share[None], self.challenger_share[None],
+            self.alignment.T, self.influence, self.scores.transpose(1, 0, 2).reshape(-1, R),
+            self.trade, self.trade / np.maximum(total_trade, 1e-300), self.aid, self.investment, _sum(self.flows, axis=0),
+        )
+        rows = np.concatenate(blocks).T.tolist()
+        blocs = self.blocs.tolist()
+        opposite, wedged = self.opposite.tolist(), self.wedged.tolist()
+        in_landscape = self.wedged_in_landscape.tolist()
+        self.headline = (  # laid out as reporters.MODEL_COLUMNS
+            self.date,
+            sum(row[3] for row in rows) / R,
+            sum(row[4] for row in rows) / R,
+            self.landscape_energy,
+            self.incumbents_together,
+            ",".join(k for k, o in zip(self.republic_ids, opposite) if o),
+            sum(wedged),
+            any(wedged),
+            any(in_landscape),
+        )
+        for j, agent in enumerate(self.republic_agents):
+            agent.row = rows[j]
+            agent.flags = (blocs[P + j], opposite[j], wedged[j])
+            agent.forum_levels = self._forum_levels[j]
+        yearly = _sum(self.budget, axis=1).tolist()
+        mean_alignment = (_sum(self.alignment, axis=0) / R).tolist()
+        gdp_p = self.gdp_p.tolist()
+        for i, agent in enumerate(self.power_agents):
+            agent.row = (gdp_p[i], yearly[i] * agent.budget_multiplier, agent.offered,
+                         agent.disbursed, mean_alignment[i])
+            agent.flags = (blocs[i],)
 
     # ------------------------------------------------------------------ forums
     def forum_name(self, f: int) -> str:
@@ -451,7 +591,7 @@ class GreatGameModel(Model):
         if old == level:
             return
         self.membership[f, col] = level
-        self._refresh_forum_views()
+        self._refresh_forum_views(republic_changed=(f, col) if col >= self.n_powers else None)
         if quiet:
             return
         actor = (self.power_ids + self.republic_ids)[col]
@@ -487,6 +627,7 @@ class GreatGameModel(Model):
             cols = np.array([ri[r] for r in ev.republics])
             quarters = max(1, int(round(ev.ramp_years * 4)))
             boost = (1.0 + ev.trade_boost) ** (1.0 / ev.ramp_years) - 1.0
+            self._trade_factors = None
             rows = []
             for partner in ev.partners:
                 if partner == REST_OF_WORLD:
@@ -522,6 +663,26 @@ class GreatGameModel(Model):
                 self.favour_base[p, r] = np.clip(self.favour_base[p, r] * ev.factor, 0.0, 1.0)
 
     # ------------------------------------------------------------------ graph
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The influence graph as of the last completed step: the public view of the state.
+
+        Built on first use and refreshed whenever it is read after a step, so a run that
+        never looks at it pays nothing for it. Call :meth:`refresh_graph` after editing the
+        state arrays by hand."""
+        if self._graph is None:
+            self._graph = self._build_graph()
+        elif self._graph.graph["step"] != self.steps:
+            self._update_graph(self._graph)
+        return self._graph
+
+    def refresh_graph(self) -> nx.DiGraph:
+        if self._graph is None:
+            self._graph = self._build_graph()
+        else:
+            self._update_graph(self._graph)
+        return self._graph
+
     def _build_graph(self) -> nx.DiGraph:
         g = nx.DiGraph(start=str(self.start))
         for i, k in enumerate(self.power_ids):
@@ -543,8 +704,7 @@ class GreatGameModel(Model):
         self._update_graph(g)
         return g
 
-    def _update_graph(self, g: nx.DiGraph | None = None) -> None:
-        g = self.graph if g is None else g
+    def _update_graph(self, g: nx.DiGraph) -> None:
         g.graph["date"] = self.date
         g.graph["step"] = self.steps
         P = self.n_powers
@@ -562,7 +722,7 @@ class GreatGameModel(Model):
                 attrs["share"] = share[i][j]
                 attrs["alignment"] = alignment[j][i]
                 g.edges[p, r].update(attrs)
-        prop = self.propensities()
+        prop = self._propensity
         for a in range(self.n_republics):
             for b in range(self.n_republics):
                 if a != b:
@@ -597,6 +757,52 @@ class _ScheduledEvent:
         m.log.append((m.steps, m.date, self.text))
 
 
+class _ForumDraws:
+    """Uniform draws per forum and quarter, each forum from its own generator.
+
+    A forum's generator is spawned from the meetings stream's SeedSequence with a key made
+    from the forum's id, so the same forum draws the same numbers in any scenario that has
+    it, whatever the other forums. Draws are made a run's length at a time."""
+
+    def __init__(self, stream: np.random.Generator, forum_ids: list[str], chunk: int):
+        seq = stream.bit_generator.seed_seq
+        if isinstance(seq, np.random.SeedSequence):
+            self.generators = [np.random.default_rng(np.random.SeedSequence(
+                seq.entropy, spawn_key=tuple(seq.spawn_key) + (zlib.crc32(f.encode()),))) for f in forum_ids]
+        else:  # no SeedSequence to key from: spawn in order
+            self.generators = list(stream.spawn(len(forum_ids)))
+        self.chunk = chunk
+        self.block = np.zeros((len(forum_ids), 0))
+        self.k = 0
+
+    def next(self) -> np.ndarray:
+        if self.k >= self.block.shape[1]:
+            self.block = np.array([g.random(self.chunk) for g in self.generators]).reshape(len(self.generators), self.chunk)
+            self.k = 0
+        self.k += 1
+        return self.block[:, self.k - 1]
+
+
+def _poisson_cdf(rates: np.ndarray) -> np.ndarray:
+    """(F, K) Poisson distribution function P(N <= k) per rate, k = 0..K-1, with K large
+    enough that the tail beyond is below 1e-15. count = #{k : u >= cdf[k]} for u ~ U(0, 1)."""
+    top = float(rates.max()) if rates.size else 0.0
+    K = int(np.ceil(top + 12.0 * np.sqrt(top) + 20.0))
+    pmf = np.empty((len(rates), K))
+    pmf[:, 0] = np.exp(-rates)
+    for k in range(1, K):
+        pmf[:, k] = pmf[:, k - 1] * rates / k
+    return np.cumsum(pmf, axis=1)
+
+
+def _spawn(rng: np.random.Generator, n: int) -> list[np.random.Generator]:
+    """n independent generators derived from rng (through its SeedSequence when it has one)."""
+    try:
+        return list(rng.spawn(n))
+    except (AttributeError, TypeError, ValueError):  # a bit generator built without a SeedSequence
+        return [np.random.default_rng(int(s)) for s in rng.integers(0, 2**63, size=n)]
+
+
 def _describe(ev, initiative: str | None) -> str:
     head = f"[{initiative}] " if initiative else ""
     kind = ev.kind
@@ -604,7 +810,8 @@ def _describe(ev, initiative: str | None) -> str:
         total = sum(ev.amounts.values())
         return f"{head}{ev.power} pledges US${total:.3g}bn of {ev.instrument} to {', '.join(ev.amounts)}"
     if kind == "summit":
-        return f"{head}{ev.power} summit with {', '.join(ev.republics)}"
+        at = f" ({ev.forum})" if getattr(ev, "forum", None) else ""
+        return f"{head}{ev.power} summit{at} with {', '.join(ev.republics)}"
     if kind == "membership":
         return f"{head}{ev.republic}: {ev.forum} -> {ev.level}"
     if kind == "infrastructure":

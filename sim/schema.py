@@ -369,10 +369,10 @@ class Parameters(Strict):
     absorptive_capacity: Share = _w(0.10, "new foreign money a republic can absorb in a year, share of GDP")
     bases_weight: NonNeg = _w(0.5, "security tie per military base")
     regional_tie: Share = _w(0.1, "baseline affinity between two republics (landscape propensity)")
-    join_binding_above: NonNeg = _w(2.0, "joins (or upgrades in) a binding forum when its alignment with the forum's powers exceeds this multiple of parity")
-    leave_binding_below: NonNeg = _w(0.6, "downgrades in (or leaves) a binding forum below this multiple of parity")
-    join_dialogue_above: NonNeg = _w(0.8, "joins (or upgrades in) a non-binding dialogue above this multiple of parity")
-    leave_dialogue_below: NonNeg = _w(0.1, "leaves a non-binding dialogue below this multiple of parity")
+    join_binding_above: NonNeg = _w(3.0, "joins (or upgrades in) a binding forum when its affinity with the forum's powers exceeds this (affinity: mean alignment per member power over mean per outside power; with four powers and one member power, 3.0 means that power holds over half the republic's alignment); no endogenous entry into a binding forum happened in 2015-24")
+    leave_binding_below: NonNeg = _w(0.6, "downgrades in (or leaves) a binding forum when its affinity falls below this (one member power of four: under about a sixth of the alignment)")
+    join_dialogue_above: NonNeg = _w(0.8, "joins (or upgrades in) a non-binding dialogue when its affinity exceeds this: dialogues cost little, a near-even stance suffices")
+    leave_dialogue_below: NonNeg = _w(0.1, "leaves a non-binding dialogue when its affinity falls below this: only an open break ends a dialogue")
     wedge_incumbent_share: Share = _w(0.5, "wedge rule: a republic is wedged when the incumbents' combined alignment share falls below this (they lose the majority) and the challenger's share is at least each incumbent's")
 
 

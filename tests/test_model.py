@@ -422,3 +422,110 @@ def test_scheduled_events_fire_at_their_dates(finished_run):
     assert launch == ["2020-Q3"]
     ua = [d for t, d in fired.items() if "russia pledges" in t]
     assert ua == ["2017-Q2"]
+
+
+# ---------------------------------------------------------------- 13. reporters read the state
+
+
+def test_reporter_columns_match_the_state_arrays(finished_run):
+    """Every column the DataCollector writes is the model's array at that step (read at the end)."""
+    m = finished_run("abe_2015", 2)
+    last = republic_frame(m).xs(m.steps, level="Step")
+    R = m.n_republics
+    share = m.trade / (m.trade.sum(axis=0) + m.row_trade)
+    for j, agent in enumerate(m.republic_agents):
+        row = last.loc[agent.unique_id]
+        assert row["gdp"] == pytest.approx(m.gdp_r[j], rel=1e-12)
+        assert row["incumbent_share"] == pytest.approx(m.incumbent_share[j], rel=1e-12)
+        assert row["bloc"] == m.blocs[m.n_powers + j]
+        for i, p in enumerate(m.power_ids):
+            assert row[f"alignment_{p}"] == pytest.approx(m.alignment[j, i], rel=1e-12)
+            assert row[f"influence_{p}"] == pytest.approx(m.influence[i, j], rel=1e-12)
+            assert row[f"trade_{p}"] == pytest.approx(m.trade[i, j], rel=1e-12)
+            assert row[f"trade_share_{p}"] == pytest.approx(share[i, j], rel=1e-12)
+            assert row[f"aid_stock_{p}"] == pytest.approx(m.aid[i, j], rel=1e-12)
+            for c, channel in enumerate(("trade", "aid", "investment", "remittances", "energy",
+                                         "political", "security", "soft_power")):
+                assert row[f"{channel}_score_{p}"] == pytest.approx(m.scores[c, i, j], rel=1e-12), (channel, p)
+        for f, fid in enumerate(m.forum_ids):
+            level = row[f"forum_{fid}"]
+            assert level == ("inactive" if not m.forum_active[f] else
+                             {MEMBER: "member", OBSERVER: "observer", NONE: "none"}[m.membership[f, m.n_powers + j]])
+    model_last = m.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert model_last["incumbent_share_mean"] == pytest.approx(m.incumbent_share.mean(), rel=1e-12)
+    assert model_last["wedged_republics"] == int(m.wedged.sum())
+    assert len(last) == R
+
+
+# ---------------------------------------------------------------- 14. random streams
+
+
+def stream_states(m) -> dict:
+    return {name: g.bit_generator.state for name, g in m.streams.items()}
+
+
+def test_number_of_draws_does_not_depend_on_budgets(scenario):
+    """A power with no money makes no offers, yet every stream is drawn exactly as often."""
+    broke = {"powers.japan.budget.grants": 0.0, "powers.japan.budget.loans": 0.0,
+             "powers.japan.budget.investment": 0.0}
+    a = GreatGameModel(scenario("abe_2015"), rng=9).run()
+    b = GreatGameModel(scenario("abe_2015", broke), rng=9).run()
+    assert stream_states(a) == stream_states(b)
+    assert not np.array_equal(a.alignment, b.alignment)  # the budgets did matter
+
+
+def test_a_new_forum_leaves_the_other_shocks_common(scenario):
+    """kishida_2024 adds a forum; the trade, offer and hedging shocks of a paired run stay the
+    same draws (common random numbers for counterfactuals), and so does the number of meeting
+    draws per forum."""
+    a = GreatGameModel(scenario("abe_2015"), rng=4)
+    b = GreatGameModel(scenario("kishida_2024"), rng=4)
+    assert len(b.forum_ids) == len(a.forum_ids) + 1
+    a.run_for(20)
+    b.run_for(20)
+    sa, sb = stream_states(a), stream_states(b)
+    for name in ("trade", "offers", "hedging"):
+        assert sa[name] == sb[name], name
+    # Before the 2024 summit the two runs are the same run.
+    np.testing.assert_array_equal(a.alignment, b.alignment)
+
+
+def test_meeting_counts_follow_the_poisson_rate():
+    from sim.model import _poisson_cdf
+
+    rates = np.array([0.0, 0.125, 0.5, 3.0])
+    cdf = _poisson_cdf(rates)
+    u = np.random.default_rng(0).random((200_000, len(rates)))
+    counts = (u[:, :, None] >= cdf[None]).sum(axis=2)
+    assert (counts[:, 0] == 0).all()
+    np.testing.assert_allclose(counts.mean(axis=0), rates, atol=0.02)
+    np.testing.assert_allclose(counts.var(axis=0), rates, atol=0.05)
+
+
+# ---------------------------------------------------------------- 15. forum affinity
+
+
+def test_joining_a_two_power_forum_is_reachable(scenario):
+    """The SCO has two member powers of four; a republic leaning far enough to them joins it.
+    (A measure capped at its threshold would make this impossible.)"""
+    m = GreatGameModel(scenario("abe_2015", {"republics.turkmenistan.neutrality": "none"}), rng=0)
+    tm, sco = m._ri["turkmenistan"], m.forum_ids.index("sco")
+    agent = m.republic_agents[tm]
+    m.alignment[tm] = [0.05, 0.45, 0.45, 0.05]  # japan, china, russia, united_states
+    assert agent.forum_affinity(sco) == pytest.approx((0.9 / 2) / (0.1 / 2))
+    agent.review_forums()
+    assert m.membership[sco, m.n_powers + tm] == OBSERVER
+    # Even-handed: affinity 1, below the binding threshold; nothing changes.
+    m2 = GreatGameModel(scenario("abe_2015", {"republics.turkmenistan.neutrality": "none"}), rng=0)
+    m2.alignment[tm] = 0.25
+    assert m2.republic_agents[tm].forum_affinity(sco) == pytest.approx(1.0)
+    m2.republic_agents[tm].review_forums()
+    assert m2.membership[sco, m2.n_powers + tm] == NONE
+
+
+def test_permanent_neutrality_caps_dialogues_at_observer(finished_run):
+    """Turkmenistan stays an observer of Central Asia plus Japan however its alignment moves."""
+    for seed in range(3):
+        m = finished_run("japan_all_in", seed)
+        f = m.forum_ids.index("central_asia_plus_japan")
+        assert m.membership[f, m.n_powers + m._ri["turkmenistan"]] == OBSERVER
