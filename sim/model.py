@@ -40,10 +40,20 @@ class GreatGameModel(Model):
         rng: seed or generator; every random draw of the model goes through it.
         overrides: optional ``{"dotted.path": value}`` applied when ``scenario`` is a name.
         years: optional horizon overriding the scenario's.
+        collect_every: the DataCollector records every ``collect_every`` steps and at the
+            horizon (1, the default: every step). 0: it never records; the caller reads
+            the state itself (the sweep runner does), after :meth:`measure`.
+
+    The outcome measures (``blocs``, ``incumbent_share``, ``wedged`` …, ``headline``)
+    are computed when the DataCollector records, and by :meth:`measure`; with the
+    default ``collect_every=1`` they are current after every step.
     """
 
-    def __init__(self, scenario="abe_2015", rng=None, overrides=None, years=None):
+    def __init__(self, scenario="abe_2015", rng=None, overrides=None, years=None, collect_every: int = 1):
         super().__init__(rng=rng)
+        if not isinstance(collect_every, (int, np.integer)) or collect_every < 0:
+            raise ValueError(f"collect_every must be an integer >= 0, got {collect_every!r}")
+        self.collect_every = int(collect_every)
         self.spec: Scenario = _as_scenario(scenario, overrides, years)
         # One stream per mechanism, spawned from model.rng: a variant that adds a forum
         # changes the meeting draws only, so paired runs (same seed, two scenarios) keep
@@ -159,6 +169,7 @@ class GreatGameModel(Model):
         self.rr_political = steady * ((w[:, None] * self._lvl_r).T @ self._lvl_r)
         np.fill_diagonal(self.rr_political, 0.0)
 
+        self._meeting_cdf = _poisson_cdf(self.forum_rate * self.forum_active / 4.0)
         self._meeting_draws = _ForumDraws(self.streams["meetings"], self.forum_ids, max(self.horizon, 1))
 
         # -- dynamic bookkeeping ---------------------------------------------
@@ -232,9 +243,9 @@ class GreatGameModel(Model):
         self.threat = prm.threat_weight * self.borders * self.military[:, None]
         self._compute_influence()
         self.target = self.alignment.copy()
-        self._compute_blocs()
         self._graph: nx.DiGraph | None = None  # built when first read (see ``graph``)
-        self._publish()
+        self._measured_step = -1
+        self.measure()
         self.datacollector = DataCollector(
             model_reporters=reporters.model_reporters(),
             agenttype_reporters={
@@ -242,7 +253,8 @@ class GreatGameModel(Model):
                 PowerAgent: reporters.power_reporters(self),
             },
         )
-        self.datacollector.collect(self)
+        if self.collect_every:
+            self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ time
     def date_of(self, step: float) -> str:
@@ -284,11 +296,22 @@ class GreatGameModel(Model):
             self._review_affinities = None
             self._refresh_security()
         self._alignment_log.append(self.alignment.copy())
-        self._compute_blocs()
-        self._publish()
-        self.datacollector.collect(self)
         if self.steps >= self.horizon:
             self.running = False
+        k = self.collect_every
+        if k and (self.steps % k == 0 or not self.running):
+            self.measure()
+            self.datacollector.collect(self)
+
+    def measure(self) -> None:
+        """Compute the outcome measures for the current state: the landscape blocs, the wedge
+        measures and the figures the reporters read. The dynamics never read them, so runs
+        that record sparsely skip them in between."""
+        if self._measured_step == self.steps:
+            return
+        self._compute_blocs()
+        self._publish()
+        self._measured_step = self.steps
 
     @property
     def alignment_year_ago(self) -> np.ndarray:
@@ -457,7 +480,6 @@ class GreatGameModel(Model):
         cu = (self.membership[self.customs_union] == MEMBER) & self.forum_active[self.customs_union][:, None]
         self._customs_union_pairs = (cu[:, :P].T.astype(float) @ cu[:, P:].astype(float)) > 0
         self._trade_factors = None
-        self._meeting_cdf = _poisson_cdf(self.forum_rate * self.forum_active / 4.0)
         if republic_changed is not None:
             f, col = republic_changed
             self._forum_levels[col - P][f] = LEVEL_NAMES[int(self.membership[f, col])]
@@ -539,6 +561,7 @@ class GreatGameModel(Model):
         ``wedge_incumbent_share`` of its alignment and the challenger is level with or
         ahead of each of them. The stricter landscape variant (the republic also sits in
         the challenger's bloc, opposite the incumbents) is ``wedge_in_landscape``."""
+        self.measure()
         return bool(self.wedged.any())
 
     def _publish(self) -> None:
@@ -600,6 +623,7 @@ class GreatGameModel(Model):
 
     def _launch_forum(self, f: int) -> None:
         self.forum_active[f] = True
+        self._meeting_cdf = _poisson_cdf(self.forum_rate * self.forum_active / 4.0)
         self._refresh_forum_views()
         self._refresh_security()
 
@@ -670,6 +694,7 @@ class GreatGameModel(Model):
         Built on first use and refreshed whenever it is read after a step, so a run that
         never looks at it pays nothing for it. Call :meth:`refresh_graph` after editing the
         state arrays by hand."""
+        self.measure()
         if self._graph is None:
             self._graph = self._build_graph()
         elif self._graph.graph["step"] != self.steps:
@@ -677,6 +702,8 @@ class GreatGameModel(Model):
         return self._graph
 
     def refresh_graph(self) -> nx.DiGraph:
+        self._measured_step = -1
+        self.measure()
         if self._graph is None:
             self._graph = self._build_graph()
         else:
