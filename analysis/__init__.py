@@ -1,1 +1,8 @@
-"""Analysis layer: runs, tidy results, summaries (experiments and plots come later)."""
+"""greatgame's analysis layer: running experiments, storing and loading results, statistics.
+
+``analysis.load_results(DIR)`` returns the tables of any results folder as pandas frames.
+"""
+
+from .results import Results, load_results
+
+__all__ = ["load_results", "Results"]

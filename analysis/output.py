@@ -54,6 +54,15 @@ def write_table(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     return path
 
 
+def write_text(text: str, path: Path) -> Path:
+    def w(p):
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    _atomic_write(path, w)
+    return path
+
+
 def write_json(obj: dict, path: Path) -> Path:
     def w(p):
         with open(p, "w", encoding="utf-8") as f:

@@ -1,4 +1,6 @@
-"""The greatgame command line: run, validate, scenarios, sources.
+"""The greatgame command line: run, validate, scenarios, sources; experiments (sweep,
+compare, wedge, sensitivity, discover) are registered from cli_sweep, cli_compare
+and cli_analyse.
 
 Bad input ends in one line on stderr (file, field, what was expected) and a
 non-zero exit status; nothing is written unless the scenario validates.
@@ -221,10 +223,17 @@ def build_parser() -> argparse.ArgumentParser:
     so.add_argument("--unsourced", action="store_true", help="only the numbers with neither source nor assumption")
     so.add_argument("--no-defaults", action="store_true", help="leave out model parameters left at their defaults")
     so.set_defaults(func=cmd_sources)
+
+    # Experiment commands live in their own modules, each with register(subparsers).
+    from . import cli_analyse, cli_compare, cli_sweep
+
+    for module in (cli_sweep, cli_compare, cli_analyse):
+        module.register(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from analysis.sweep import SpecMismatch
     from sim import ScenarioError
 
     parser = build_parser()
@@ -235,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     except CliError as e:
         return _fail(str(e), EXIT_USAGE)
+    except (SpecMismatch, ConnectionError) as e:
+        return _fail(str(e))
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

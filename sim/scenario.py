@@ -267,6 +267,59 @@ def _check_new_key(keys: list, depth: int, node: dict, path: str) -> None:
                         + (f"; expected one of: {', '.join(options)}" if options else ""))
 
 
+def scenario_with(base: Scenario, values: dict[str, Any], file: str | None = None,
+                  plain: dict | None = None) -> Scenario:
+    """``base`` with each dotted path set to its value, validated like a scenario file.
+
+    For experiments: no YAML is read, so it costs a fraction of a millisecond. Unknown
+    paths and invalid values raise :class:`ScenarioError` naming the path. ``plain``
+    (``base.model_dump()``) may be passed in to save dumping it again; it is not changed.
+    """
+    plain = base.model_dump() if plain is None else plain
+    plain = dict(plain)
+    try:
+        _set_paths(plain, values, file)
+    except ScenarioError as e:
+        e.path = e.path.removeprefix("--set ")
+        e.file = file
+        raise
+    try:
+        return Scenario.model_validate(plain)
+    except ScenarioError as e:
+        e.file = file
+        raise
+    except ValidationError as e:
+        raise pydantic_to_scenario_error(e, plain, file) from None
+
+
+def _set_paths(plain: dict, values: dict[str, Any], file: str | None) -> None:
+    """Set dotted paths in a plain scenario dict, copying (not mutating) what lies on the way."""
+    for path, value in values.items():
+        keys = _split_path(path)
+        node = plain
+        for depth, k in enumerate(keys[:-1]):
+            child = node[k] if (isinstance(node, list) and isinstance(k, int) and 0 <= k < len(node)) else (
+                node.get(k) if isinstance(node, dict) else None)
+            if child is None:
+                if isinstance(node, list):
+                    raise ScenarioError(path, f"no item {k} at {'.'.join(map(str, keys[:depth])) or 'the top level'}",
+                                        file=file)
+                _check_new_key(keys, depth, node, path)
+                child = {}
+            if not isinstance(child, (dict, list)):
+                raise ScenarioError(path, f"{'.'.join(map(str, keys[:depth + 1]))} is a value, not a section", file=file)
+            child = dict(child) if isinstance(child, dict) else list(child)
+            node[k] = child
+            node = child
+        last = keys[-1]
+        if isinstance(node, list):
+            if not isinstance(last, int) or not 0 <= last < len(node):
+                raise ScenarioError(path, f"no item {last} in the list", file=file)
+        elif last not in node:
+            _check_new_key(keys, len(keys) - 1, node, path)
+        node[last] = value
+
+
 # --------------------------------------------------------------------------- validation
 
 

@@ -1,0 +1,56 @@
+"""Loading saved results back: ``analysis.load_results(DIR)``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+# Tables each kind of output folder may hold, by file stem.
+TABLES = ("scalars", "trajectories", "design", "actors", "model", "events", "effects", "runs")
+
+
+@dataclass
+class Results:
+    """The tables of a results folder as pandas frames, plus its manifest.
+
+    ``results.scalars`` (sweep: one row per run), ``results.trajectories``, ``results.design``;
+    ``results.actors``, ``results.model``, ``results.events`` (``greatgame run``). A table
+    the folder does not hold is ``None``; ``results.tables`` lists those it does."""
+
+    path: Path
+    manifest: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getattr__(self, name: str):
+        if name in TABLES:
+            return self.tables.get(name)
+        raise AttributeError(name)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k} {v.shape[0]}x{v.shape[1]}" for k, v in self.tables.items())
+        return f"Results({str(self.path)!r}: {shapes})"
+
+
+def load_results(path: str | Path) -> Results:
+    """Every table of a results folder written by greatgame (run, sweep, compare …)."""
+    p = Path(path)
+    if not p.is_dir():
+        raise FileNotFoundError(f"{p}: no such results folder")
+    manifest_file = p / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.exists() else {}
+    tables = {}
+    for stem in TABLES:
+        for ext, reader in (("parquet", pd.read_parquet), ("csv", pd.read_csv)):
+            f = p / f"{stem}.{ext}"
+            if f.exists():
+                tables[stem] = reader(f)
+                break
+    if not tables:
+        raise FileNotFoundError(f"{p}: holds no greatgame results (no scalars, actors or model table)")
+    return Results(p, manifest, tables)

@@ -1,0 +1,351 @@
+"""Sweep specifications: what to vary, how to sample it, what to keep.
+
+A spec is a small YAML file in the spirit of SALib's ``ProblemSpec``::
+
+    scenario: abe_2015                 # shipped name, or a path relative to this file
+    years: 15                          # optional horizon override
+    set: {parameters.alignment_noise: 0.05}      # optional fixed overrides
+    parameters:                        # scenario paths, as for `greatgame run --set`
+      powers.japan.budget.loans: {range: [0.1, 3.0]}
+      parameters.choice_sensitivity: {range: [2, 8]}
+      parameters.join_binding_above: {range: [2, 5], type: int}
+      initiatives.kishida_2024.enabled: {values: [true, false]}
+    design: lhs                        # grid | lhs | sobol | morris | list
+    samples: 64                        # lhs: points; sobol: base N (N*(D+2) points); morris: trajectories
+    levels: 4                          # grid: values per range; morris: grid levels
+    replicates: 4                      # runs per point
+    seed: 42                           # master seed
+    outcomes:
+      scalars: [wedge_achieved, incumbent_share_mean, kazakhstan:incumbent_share]
+      trajectories: {every: 4, columns: [incumbent_share_mean, challenger_share_mean]}
+
+Errors come as one line naming the file, the field and what was expected, like
+scenario errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim import ScenarioError, load_scenario
+from sim.errors import suggest
+from sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCALARS, republic_row_columns
+from sim.scenario import LoadedScenario, scenario_with
+
+DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
+# Model-level outcomes that are numbers (the date and the list of republics are not).
+MODEL_OUTCOMES = tuple(c for c in MODEL_COLUMNS if c not in ("date", "opposite_republics"))
+DEFAULT_TRAJECTORY_COLUMNS = ("incumbent_share_mean", "challenger_share_mean", "wedged_republics")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RangeParam(_Strict):
+    """A real or integer range, both ends included."""
+
+    range: tuple[float, float]
+    type: Literal["real", "int"] = "real"
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        lo, hi = self.range
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError(f"range: both ends must be finite numbers, got [{lo:g}, {hi:g}]")
+        if not lo < hi:
+            raise ValueError(f"range: the lower end must be below the upper end, got [{lo:g}, {hi:g}]")
+        if self.type == "int" and not (float(lo).is_integer() and float(hi).is_integer()):
+            raise ValueError(f"range: an int range needs whole-number ends, got [{lo:g}, {hi:g}]")
+        return self
+
+    def ends(self) -> list[Any]:
+        lo, hi = self.range
+        return [int(lo), int(hi)] if self.type == "int" else [lo, hi]
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        lo, hi = self.range
+        if self.type == "int":
+            return np.minimum(lo + np.floor(u * (hi - lo + 1)), hi).astype(int)
+        return lo + u * (hi - lo)
+
+    def grid(self, levels: int) -> list[Any]:
+        lo, hi = self.range
+        if self.type == "int":
+            n = int(hi - lo) + 1
+            if n <= levels:
+                return list(range(int(lo), int(hi) + 1))
+            return sorted({int(round(v)) for v in np.linspace(lo, hi, levels)})
+        return [float(v) for v in np.linspace(lo, hi, levels)]
+
+
+class ValuesParam(_Strict):
+    """A categorical parameter: one of a list of values."""
+
+    values: list[Any] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _unique(cls, v):
+        if len({repr(x) for x in v}) != len(v):
+            raise ValueError("values: each value may appear only once")
+        return v
+
+    def ends(self) -> list[Any]:
+        return list(self.values)
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        idx = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
+        return np.array(self.values, dtype=object)[idx]
+
+    def grid(self, levels: int) -> list[Any]:
+        return list(self.values)
+
+
+class Trajectories(_Strict):
+    every: int = Field(4, ge=1, description="keep every n-th step (4 = yearly), and the last")
+    columns: list[str] = Field(default_factory=lambda: list(DEFAULT_TRAJECTORY_COLUMNS))
+
+
+class Outcomes(_Strict):
+    scalars: list[str] | None = Field(None, description="outcomes at the last step; default: every model-level measure "
+                                                        "and each republic's incumbent and challenger shares")
+    trajectories: Trajectories | None = None
+
+
+class SweepSpec(_Strict):
+    name: str | None = None
+    description: str | None = None
+    scenario: str
+    years: float | None = Field(None, gt=0)
+    set: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, RangeParam | ValuesParam] = Field(default_factory=dict)
+    design: Literal["grid", "lhs", "sobol", "morris", "list"] = "grid"
+    samples: int | None = Field(None, ge=1)
+    levels: int | None = Field(None, ge=2)
+    points: list[dict[str, Any]] | None = None
+    replicates: int = Field(1, ge=1)
+    seed: int = Field(0, ge=0)
+    common_random_numbers: bool = Field(True, description="replicate i of every point shares seed i")
+    outcomes: Outcomes = Outcomes()
+
+    @model_validator(mode="after")
+    def _design_needs(self):
+        d = self.design
+        if d == "list":
+            if not self.points:
+                raise ValueError("points: the 'list' design needs a non-empty list of points")
+        elif self.points is not None:
+            raise ValueError(f"points: only the 'list' design takes points (design is '{d}')")
+        if d != "list" and not self.parameters:
+            raise ValueError("parameters: at least one parameter to vary is required")
+        if d in ("lhs", "sobol", "morris") and self.samples is None:
+            raise ValueError(f"samples: the '{d}' design needs a sample count")
+        if d in ("sobol", "morris") and any(isinstance(p, ValuesParam) and len(p.values) < 2
+                                           for p in self.parameters.values()):
+            raise ValueError(f"parameters: every categorical parameter of a '{d}' design needs two values or more")
+        if d == "sobol" and self.samples is not None and self.samples & (self.samples - 1):
+            raise ValueError(f"samples: a Sobol design needs a power of 2 (Saltelli), got {self.samples}")
+        return self
+
+
+class LoadedSpec:
+    """A validated spec with its base scenario and design."""
+
+    def __init__(self, spec: SweepSpec, file: str, text: str, base: LoadedScenario):
+        self.spec, self.file, self.text, self.base = spec, file, text, base
+        self.hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self.scalars = resolve_outcomes(spec.outcomes.scalars, base, file, "outcomes.scalars")
+        traj = spec.outcomes.trajectories
+        self.trajectory_columns = (resolve_outcomes(traj.columns, base, file, "outcomes.trajectories.columns")
+                                   if traj else [])
+
+    @property
+    def parameter_names(self) -> list[str]:
+        if self.spec.design == "list":
+            names = list(self.spec.parameters)
+            for pt in self.spec.points or []:
+                names += [k for k in pt if k not in names]
+            return names
+        return list(self.spec.parameters)
+
+    def design(self) -> pd.DataFrame:
+        return build_design(self.spec)
+
+    def problem(self) -> dict:
+        """The SALib problem: every parameter sampled on [0, 1] and mapped to its range."""
+        names = list(self.spec.parameters)
+        return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+
+
+# ---------------------------------------------------------------- loading and validation
+
+
+def _fail(file: str, path: str, msg: str) -> ScenarioError:
+    return ScenarioError(path, msg, file=file)
+
+
+def read_spec(path: str | Path) -> LoadedSpec:
+    """Read and validate a spec file; every problem is a one-line :class:`ScenarioError`."""
+    p = Path(path)
+    file = str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _fail(file, "", "no such file") from None
+    except IsADirectoryError:
+        raise _fail(file, "", "is a directory, not a sweep spec") from None
+    except UnicodeDecodeError:
+        raise _fail(file, "", "not a text file (expected YAML)") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise _fail(file, where, f"not valid YAML ({getattr(e, 'problem', None) or e})") from None
+    if not isinstance(raw, dict):
+        raise _fail(file, "", "expected a mapping of spec fields (scenario, parameters, design …)")
+    return validate_spec(raw, file, text, base_dir=p.parent)
+
+
+def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path | None = None) -> LoadedSpec:
+    text = text if text is not None else yaml.safe_dump(raw, sort_keys=True)
+    try:
+        spec = SweepSpec.model_validate(raw)
+    except ValidationError as e:
+        raise _spec_error(e, file) from None
+    # The base scenario: a shipped name, a path relative to the spec, or as given.
+    scenario_ref = spec.scenario
+    if base_dir is not None and not Path(scenario_ref).is_absolute():
+        candidate = base_dir / scenario_ref
+        if candidate.exists():
+            scenario_ref = str(candidate)
+    try:
+        base = load_scenario(scenario_ref, overrides=dict(spec.set) or None, years=spec.years)
+    except ScenarioError as e:
+        raise _fail(file, "scenario", f"{spec.scenario}: {e}") from None
+    # Every parameter path must exist and accept its range ends (or each value).
+    plain = base.scenario.model_dump()
+    checks = [(f"parameters.{name}", name, v) for name, p in spec.parameters.items() for v in p.ends()]
+    for i, pt in enumerate(spec.points or []):
+        checks += [(f"points[{i}].{name}", name, v) for name, v in pt.items()]
+    for where, name, value in checks:
+        try:
+            scenario_with(base.scenario, {name: value}, plain=plain)
+        except ScenarioError as e:
+            detail = e.message if e.path == name else f"{e.path}: {e.message}"
+            raise _fail(file, where, f"{detail} (value {value!r})") from None
+    return LoadedSpec(spec, file, text, base)
+
+
+def _spec_error(exc: ValidationError, file: str) -> ScenarioError:
+    err = max(exc.errors(), key=lambda e: (e["type"] != "missing", len(e["loc"])))
+    loc = [str(x) for x in err["loc"] if not str(x).startswith(("RangeParam", "ValuesParam"))]
+    # A union over the two parameter kinds reports its branches; name the field once.
+    if len(loc) >= 2 and loc[0] == "parameters" and err["type"] in ("extra_forbidden", "missing"):
+        return _fail(file, ".".join(loc[:2]), "expected {range: [low, high]} (optionally type: int) "
+                                              "or {values: [a, b, ...]}")
+    path = ".".join(loc)
+    typ = err["type"]
+    if typ == "extra_forbidden":
+        fields = list(SweepSpec.model_fields) if len(loc) == 1 else []
+        msg = f"unknown key '{loc[-1]}'{suggest(loc[-1], fields)}"
+        if fields:
+            msg += f"; expected one of: {', '.join(fields)}"
+    elif typ == "missing":
+        msg = "required field is missing"
+    elif typ == "literal_error":
+        msg = f"expected one of {err.get('ctx', {}).get('expected', '')}, got {err.get('input')!r}"
+        if isinstance(err.get("input"), str):
+            msg += suggest(err["input"], DESIGNS)
+    elif typ in ("greater_than_equal", "greater_than"):
+        bound = next(iter((err.get("ctx") or {}).values()), "")
+        msg = f"must be {'≥' if typ == 'greater_than_equal' else '>'} {bound}, got {err.get('input')!r}"
+    else:
+        msg = err["msg"].removeprefix("Value error, ")
+        if "," in path and path.endswith(")"):
+            path = ""
+    return _fail(file, path, msg)
+
+
+def resolve_outcomes(names: list[str] | None, base: LoadedScenario, file: str, where: str) -> list[str]:
+    """Check outcome names: a model-level measure, or 'REPUBLIC:COLUMN' for a republic's figure."""
+    sc = base.scenario
+    republics = list(sc.republics)
+    columns = republic_outcome_columns(list(sc.powers))
+    if names is None:
+        return list(MODEL_OUTCOMES) + [f"{r}:{c}" for r in republics for c in ("incumbent_share", "challenger_share")]
+    if not names:
+        raise _fail(file, where, "expected at least one outcome")
+    for n in names:
+        if ":" in n:
+            r, _, c = n.partition(":")
+            if r not in republics:
+                raise _fail(file, where, f"unknown republic '{r}' in '{n}'{suggest(r, republics)}; "
+                                         f"expected one of: {', '.join(republics)}")
+            if c not in columns:
+                raise _fail(file, where, f"unknown republic figure '{c}' in '{n}'{suggest(c, columns)}")
+        elif n not in MODEL_OUTCOMES:
+            raise _fail(file, where, f"unknown outcome '{n}'{suggest(n, MODEL_OUTCOMES)}; expected one of: "
+                                     f"{', '.join(MODEL_OUTCOMES)}, or REPUBLIC:FIGURE (e.g. kazakhstan:alignment_japan)")
+    if len(set(names)) != len(names):
+        raise _fail(file, where, "each outcome may appear only once")
+    return list(names)
+
+
+def republic_outcome_columns(power_ids: list[str]) -> list[str]:
+    return [c for c in republic_row_columns(power_ids)] + [c for c in REPUBLIC_FLAGS]
+
+
+# ---------------------------------------------------------------- designs
+
+
+def build_design(spec: SweepSpec) -> pd.DataFrame:
+    """One row per design point (index ``point``), one column per parameter, in design order.
+
+    SALib designs (lhs, sobol, morris) sample the unit hypercube and map each coordinate to
+    its parameter (ranges linearly, integers and categories by equal slices); their order is
+    the order SALib's analysers expect."""
+    params = spec.parameters
+    names = list(params)
+    seed = spec.seed % (2**32)
+    if spec.design == "list":
+        rows = [dict(pt) for pt in spec.points or []]
+        df = pd.DataFrame(rows)
+    elif spec.design == "grid":
+        levels = spec.levels or 5
+        axes = [p.grid(levels) for p in params.values()]
+        df = pd.DataFrame(list(itertools.product(*axes)), columns=names)
+    else:
+        from SALib.sample import latin, morris, sobol
+
+        problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+        if spec.design == "lhs":
+            unit = latin.sample(problem, spec.samples, seed=seed)
+        elif spec.design == "sobol":
+            unit = sobol.sample(problem, spec.samples, calc_second_order=False, scramble=True, seed=seed)
+        else:
+            unit = morris.sample(problem, spec.samples, num_levels=spec.levels or 4, seed=seed)
+        df = pd.DataFrame({n: params[n].from_unit(unit[:, i]) for i, n in enumerate(names)})
+        for n in names:  # keep numbers as numbers when a categorical holds only numbers
+            if isinstance(params[n], ValuesParam):
+                df[n] = pd.Series(list(df[n]), dtype=_values_dtype(params[n].values))
+    df.index.name = "point"
+    return df
+
+
+def _values_dtype(values: list[Any]):
+    if all(isinstance(v, bool) for v in values):
+        return bool
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return float if any(isinstance(v, float) for v in values) else int
+    return object
