@@ -29,12 +29,13 @@ import hashlib
 import itertools
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
+                      model_validator)
 
 from sim import ScenarioError, load_scenario
 from sim.errors import suggest
@@ -111,6 +112,16 @@ class ValuesParam(_Strict):
         return list(self.values)
 
 
+def _param_kind(v: Any) -> str | None:
+    if isinstance(v, dict):
+        return "range" if "range" in v else "values" if "values" in v else None
+    return "range" if isinstance(v, RangeParam) else "values" if isinstance(v, ValuesParam) else None
+
+
+ParamSpec = Annotated[Union[Annotated[RangeParam, Tag("range")], Annotated[ValuesParam, Tag("values")]],
+                      Discriminator(_param_kind)]
+
+
 class Trajectories(_Strict):
     every: int = Field(4, ge=1, description="keep every n-th step (4 = yearly), and the last")
     columns: list[str] = Field(default_factory=lambda: list(DEFAULT_TRAJECTORY_COLUMNS))
@@ -128,7 +139,7 @@ class SweepSpec(_Strict):
     scenario: str
     years: float | None = Field(None, gt=0)
     set: dict[str, Any] = Field(default_factory=dict)
-    parameters: dict[str, RangeParam | ValuesParam] = Field(default_factory=dict)
+    parameters: dict[str, ParamSpec] = Field(default_factory=dict)
     design: Literal["grid", "lhs", "sobol", "morris", "list"] = "grid"
     samples: int | None = Field(None, ge=1)
     levels: int | None = Field(None, ge=2)
@@ -249,9 +260,10 @@ def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path 
 
 def _spec_error(exc: ValidationError, file: str) -> ScenarioError:
     err = max(exc.errors(), key=lambda e: (e["type"] != "missing", len(e["loc"])))
-    loc = [str(x) for x in err["loc"] if not str(x).startswith(("RangeParam", "ValuesParam"))]
-    # A union over the two parameter kinds reports its branches; name the field once.
-    if len(loc) >= 2 and loc[0] == "parameters" and err["type"] in ("extra_forbidden", "missing"):
+    loc = [str(x) for x in err["loc"]]
+    if len(loc) >= 3 and loc[0] == "parameters" and loc[2] in ("range", "values"):
+        del loc[2]  # the discriminator's tag, not a field
+    if len(loc) >= 2 and loc[0] == "parameters" and err["type"] in ("union_tag_not_found", "union_tag_invalid"):
         return _fail(file, ".".join(loc[:2]), "expected {range: [low, high]} (optionally type: int) "
                                               "or {values: [a, b, ...]}")
     path = ".".join(loc)
