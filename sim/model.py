@@ -196,7 +196,7 @@ class GreatGameModel(Model):
         self.offer_order: list[int] = []  # powers in the order they made them
         self._review_affinities: list[list[float]] | None = None
         self._rival_mask = (self.relations < 0).astype(float)  # [p, q] = 1 when q is p's rival
-        self._scheduled: list[_ScheduledEvent] = []  # keeps the callbacks alive (Mesa holds weak refs)
+        self._scheduled: dict[int, _ScheduledEvents] = {}  # keeps the callbacks alive (Mesa holds weak refs)
 
         self.power_agents = [PowerAgent(self, k, i) for i, k in enumerate(self.power_ids)]
         self.republic_agents = [RepublicAgent(self, k, j) for j, k in enumerate(self.republic_ids)]
@@ -266,10 +266,14 @@ class GreatGameModel(Model):
         return self.date_of(self.steps)
 
     def _schedule(self, quarter: int, action, text: str) -> None:
-        """Events dated in quarter k fire between steps k and k+1 (time k + 0.5)."""
-        ev = _ScheduledEvent(self, action, text)
-        self._scheduled.append(ev)
-        self.schedule_event(ev.fire, at=max(quarter, 0) + 0.5)
+        """Events dated in quarter k fire between steps k and k+1 (time k + 0.5), in the
+        order they were scheduled; one Mesa event per quarter carries them all."""
+        quarter = max(quarter, 0)
+        batch = self._scheduled.get(quarter)
+        if batch is None:
+            batch = self._scheduled[quarter] = _ScheduledEvents(self)
+            self.schedule_event(batch.fire, at=quarter + 0.5)
+        batch.items.append((action, text))
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
@@ -415,8 +419,8 @@ class GreatGameModel(Model):
         keep = self._political_keep
         self.political *= keep
         self.rr_political *= keep
-        meetings = np.add.reduce(self._meeting_draws.next()[:, None] >= self._meeting_cdf, axis=1)
-        if meetings.any():
+        meetings = self._meeting_draws.next(self._meeting_cdf)
+        if meetings is not None:
             w = (meetings * self.forum_weight)[:, None]
             self.political += (w * self._lvl_p).T @ self._lvl_r
             rr = (w * self._lvl_r).T @ self._lvl_r
@@ -772,16 +776,18 @@ class GreatGameModel(Model):
         return self
 
 
-class _ScheduledEvent:
-    """A dated scenario event; logs itself when it fires."""
+class _ScheduledEvents:
+    """The scenario events of one quarter; each is logged as it fires."""
 
-    def __init__(self, model: GreatGameModel, action, text: str):
-        self.model, self.action, self.text = model, action, text
+    def __init__(self, model: GreatGameModel):
+        self.model = model
+        self.items: list[tuple] = []  # (action, text)
 
     def fire(self) -> None:
-        self.action()
         m = self.model
-        m.log.append((m.steps, m.date, self.text))
+        for action, text in self.items:
+            action()
+            m.log.append((m.steps, m.date, text))
 
 
 class _ForumDraws:
@@ -801,13 +807,24 @@ class _ForumDraws:
         self.chunk = chunk
         self.block = np.zeros((len(forum_ids), 0))
         self.k = 0
+        self._cdf: np.ndarray | None = None
 
-    def next(self) -> np.ndarray:
+    def next(self, cdf: np.ndarray) -> np.ndarray | None:
+        """This quarter's meeting counts per forum under the Poisson CDFs ``cdf`` (F, K), or
+        None when no forum meets. Counts are worked out a block at a time; a new ``cdf``
+        (a forum launched) recomputes the rest of the block."""
         if self.k >= self.block.shape[1]:
             self.block = np.array([g.random(self.chunk) for g in self.generators]).reshape(len(self.generators), self.chunk)
             self.k = 0
+            self._cdf = None
+        if cdf is not self._cdf:
+            self._cdf = cdf
+            counts = np.add.reduce(self.block[:, self.k:, None] >= cdf[:, None, :], axis=2)
+            self.counts = np.zeros(self.block.shape, dtype=np.int64)
+            self.counts[:, self.k:] = counts
+            self.any = self.counts.any(axis=0).tolist()
         self.k += 1
-        return self.block[:, self.k - 1]
+        return self.counts[:, self.k - 1] if self.any[self.k - 1] else None
 
 
 def _poisson_cdf(rates: np.ndarray) -> np.ndarray:

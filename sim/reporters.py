@@ -6,7 +6,7 @@ scenario that adds a power (the EU, Turkey …) gets its columns without code.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 from .schema import CHANNELS
 
@@ -80,14 +80,20 @@ def republic_reporters(model) -> dict:
     ``trade_share_P`` is the power's share of the republic's total trade (rest of the
     world included); ``received_P`` is US$ bn accepted from it this quarter (all
     instruments, pledges included); ``forum_F`` the republic's level in forum F."""
-    index = {name: i for i, name in enumerate(republic_row_columns(model.power_ids))}
+    return dict(_republic_reporters(tuple(model.power_ids), tuple(model.forum_ids)))
+
+
+@lru_cache(maxsize=64)
+def _republic_reporters(power_ids: tuple[str, ...], forum_ids: tuple[str, ...]) -> dict:
+    """Built once per set of powers and forums: reporters hold no state, models share them."""
+    index = {name: i for i, name in enumerate(republic_row_columns(list(power_ids)))}
     out = {name: partial(row_value, i=index[name]) for name in REPUBLIC_SCALARS}
     out.update({name: partial(flag_value, i=i) for i, name in enumerate(REPUBLIC_FLAGS)})
-    for p in model.power_ids:
+    for p in power_ids:
         for block in REPUBLIC_PER_POWER:
             names = [f"{c}_score_{p}" for c in CHANNELS] if block == "scores" else [f"{block}_{p}"]
             out.update({name: partial(row_value, i=index[name]) for name in names})
-    for f, fid in enumerate(model.forum_ids):
+    for f, fid in enumerate(forum_ids):
         out[f"forum_{fid}"] = partial(forum_level, f=f)
     return out
 
