@@ -123,8 +123,17 @@ class OutcomeReader:
         return dict(zip(self.names, values))
 
 
+_GC_FROZEN = False
+
+
 def run_batch(batch: Batch) -> tuple[list[dict], list[dict]]:
     """Run every run of a batch; a run that raises is recorded with its error."""
+    global _GC_FROZEN
+    if not _GC_FROZEN:  # the imported modules are long-lived: keep the collector off them
+        import gc
+
+        gc.freeze()
+        _GC_FROZEN = True
     if batch._plain is None:
         batch._plain = batch.scenario.model_dump()
     sc0 = batch.scenario
