@@ -244,11 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     except CliError as e:
         return _fail(str(e), EXIT_USAGE)
-    except (SpecMismatch, ConnectionError) as e:
-        return _fail(str(e))
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (SpecMismatch, ConnectionError) as e:  # after BrokenPipeError, a ConnectionError too
+        return _fail(str(e))
     except OSError as e:
         return _fail(f"{e.filename + ': ' if getattr(e, 'filename', None) else ''}{e.strerror or e}")
     except KeyboardInterrupt:

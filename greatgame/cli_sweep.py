@@ -65,9 +65,17 @@ def cmd_sweep(args) -> int:
         print(f"Dry run: nothing written (would write to {out}/)")
         return 0
 
-    with progress_bar(n_runs, "runs", args.quiet) as bar:
-        result = run_sweep(spec, out, workers=args.workers, dask_local=args.dask_local, scheduler=args.scheduler,
-                           resume=args.resume, progress=bar.update)
+    try:
+        with progress_bar(n_runs, "runs", args.quiet) as bar:
+            result = run_sweep(spec, out, workers=args.workers, dask_local=args.dask_local,
+                               scheduler=args.scheduler, resume=args.resume, progress=bar.update)
+    except KeyboardInterrupt:
+        from analysis.sweep import SweepStore
+
+        done, _ = SweepStore(out).completed()
+        print(f"greatgame: interrupted: {len(done)} of {n_runs} runs are stored in {out}/; continue with: "
+              f"greatgame sweep {args.spec} --out {out} --resume", file=sys.stderr)
+        return 130
     rate = result.ran / result.seconds if result.seconds > 0 else float("nan")
     print(f"Ran {result.ran} runs in {result.seconds:.1f} s ({rate:.0f} runs/s) on {result.backend}"
           + (f"; {result.skipped} already done" if result.skipped else ""))
