@@ -1,7 +1,315 @@
-"""Experiment commands (registered by greatgame.cli.build_parser)."""
+"""`greatgame compare` (paired counterfactual runs of two arms) and `greatgame wedge` (the
+headline answer: how often the challenger achieves the wedge, and what its initiatives do).
+See analysis/compare.py."""
 
 from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
 
 
 def register(sub) -> None:
     """Add this module's subcommands to the greatgame parser."""
+    c = sub.add_parser(
+        "compare", help="paired runs of two scenarios (or one without some initiatives): effects with CIs",
+        description="Run arm A and arm B with common random numbers (run i of both arms uses the same seed) and "
+                    "report, per wedge measure, the mean paired difference with a bootstrap confidence interval. "
+                    "'compare A B': effect = B - A. 'compare A --without NAME': B is A with initiative NAME "
+                    "switched off, and the effect reported is the initiative's: with - without = A - B.")
+    c.add_argument("scenario", help="arm A: a shipped scenario name or a YAML file")
+    c.add_argument("other", nargs="?", metavar="B", help="arm B: another scenario (or use --without)")
+    c.add_argument("--without", action="append", metavar="INITIATIVE", default=[],
+                   help="arm B is A with this initiative switched off (repeatable)")
+    _common(c, replicates=20, kind="compare-A-vs-B")
+    c.set_defaults(func=cmd_compare)
+
+    w = sub.add_parser(
+        "wedge", help="the headline answer: how often the challenger achieves the wedge, and what its initiatives do",
+        description="Probability that the wedge is achieved in the scenario as given (Wilson score interval), the "
+                    "same without the challenger's initiatives (those whose power is wedge.challenger), and the "
+                    "shift in the incumbents' alignment share due to those initiatives, per republic and overall "
+                    "(paired runs, bootstrap intervals).")
+    w.add_argument("scenario", help="a shipped scenario name or a YAML file")
+    _common(w, replicates=50, kind="wedge-SCENARIO")
+    w.set_defaults(func=cmd_wedge)
+
+
+def _common(p, replicates: int, kind: str) -> None:
+    p.add_argument("--replicates", type=int, default=replicates, metavar="K",
+                   help=f"runs per arm, seeds spawned from --seed (default {replicates})")
+    p.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
+    p.add_argument("--years", type=float, help="horizon in years (default: the scenario's)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    where.add_argument("--dask-local", type=int, metavar="N", help="run on a local Dask cluster of N workers")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler")
+    p.add_argument("--resamples", type=int, default=2000, metavar="N",
+                   help="bootstrap resamples of the pairs (default 2000)")
+    p.add_argument("--out", metavar="DIR", help=f"output folder (default out/{kind})")
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default parquet)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _check(args) -> None:
+    from .cli import CliError
+
+    if args.replicates < 1:
+        raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
+    if args.years is not None and args.years <= 0:
+        raise CliError(f"--years: must be > 0, got {args.years:g}")
+    for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local), ("--resamples", args.resamples)):
+        if v is not None and v < 1:
+            raise CliError(f"{flag}: must be ≥ 1, got {v}")
+
+
+def _fail(msg: str) -> int:
+    from .cli import EXIT_INPUT
+
+    print(f"greatgame: error: {msg}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _names(sc, powers) -> str:
+    return " + ".join(sc.powers[p].name or p for p in powers)
+
+
+def _span(sc) -> str:
+    return f"{sc.start} + {sc.years:g} years"
+
+
+# ---------------------------------------------------------------- compare
+
+
+def cmd_compare(args) -> int:
+    from analysis.compare import CompareError
+
+    try:
+        return _compare(args)
+    except CompareError as e:
+        return _fail(str(e))
+
+
+def _compare(args) -> int:
+    from analysis import compare as cmp
+
+    from .cli import CliError
+    from .cli_sweep import progress_bar
+
+    _check(args)
+    if args.other is not None and args.without:
+        raise CliError("give either a second scenario B or --without INITIATIVE, not both")
+    if args.other is None and not args.without:
+        raise CliError("give a second scenario B, or --without INITIATIVE to compare the scenario without it")
+    a, b, sign, definition = cmp.prepare(args.scenario, args.other, args.without, args.years, args.replicates,
+                                         args.resamples)
+    sc = a.scenario
+    K = args.replicates
+    if args.out:
+        out = Path(args.out)
+    else:
+        other = f"{sc.name}-without-{'-'.join(b.disabled)}" if b.disabled else b.scenario.name
+        out = cmp.default_out("compare", sc.name, other)
+    crn = (f"run i of both arms uses seed i of SeedSequence({args.seed}) (master seed {args.seed})" if K > 1
+           else f"both arms use seed {args.seed}")
+    print(f"Comparing {K} pair{'s' if K > 1 else ''} of runs, {_span(sc)}, with common random numbers: {crn}")
+    print(f"  A = {a.label}")
+    print(f"  B = {b.label}")
+    if sign < 0:
+        what = ", ".join(b.disabled)
+        them = "the initiative" if len(b.disabled) == 1 else "the initiatives"
+        print(f"  effect = A - B = with {what} - without: the effect of {them}")
+    else:
+        print("  effect = B - A")
+
+    with progress_bar(2 * K, "runs", args.quiet) as bar:
+        res = cmp.run_comparison(a, b, sign, definition, K, args.seed, workers=args.workers,
+                                 resamples=args.resamples, dask_local=args.dask_local, scheduler=args.scheduler,
+                                 progress=bar.update)
+    for note in res.notes:
+        print(f"  note: {note}")
+
+    inc = _names(sc, sc.wedge.incumbents)
+    ch = _names(sc, [sc.wedge.challenger])
+    labels = {
+        "incumbent_share": f"(a) {inc} share",
+        "challenger_share": f"(b) {ch} share",
+        "opposite_republics": f"(c) republics opposite {inc}",
+        "wedge_achieved": "(d) wedge achieved (share of runs)",
+        "wedged_republics": "(d) wedged republics",
+    }
+    width = max(len(v) for v in labels.values()) + 2
+    print(f"\nFinal step ({res.runs['date'].iloc[0]}), mean over {K} pair{'s' if K > 1 else ''}; 95% CI: percentile bootstrap of the "
+          f"mean paired difference ({args.resamples:,} resamples of the pairs, seeded from --seed):")
+    print(f"{'measure':<{width}}{'republic':<14}{'A':>8}{'B':>8}{'effect':>10}   95% CI")
+    last, starred = None, False
+    for _, r in res.effects.iterrows():
+        name = labels[r["measure"]] if r["measure"] != last else ""
+        last = r["measure"]
+        excludes = K > 1 and (r["ci_low"] > 0 or r["ci_high"] < 0)
+        starred = starred or excludes
+        print(f"{name:<{width}}{r['republic']:<14}{r['mean_A']:>8.3f}{r['mean_B']:>8.3f}{r['effect']:>+10.4f}   "
+              f"[{r['ci_low']:+.4f}, {r['ci_high']:+.4f}]{' *' if excludes else ''}")
+    print(("* the interval excludes zero. " if starred else "")
+          + "Shares are of each republic's alignment (0-1); 'all' is the mean over the republics.")
+
+    files = _write(out, args, res.runs, res.effects, a.loaded, res.seeds, {
+        "kind": "compare",
+        "arms": {arm.key: _arm_info(arm) for arm in (a, b)},
+        "effect": definition,
+        "bootstrap": {"resamples": args.resamples, "level": res.level, "method": "percentile, pairs resampled",
+                      "generator": "numpy default_rng(SeedSequence(master_seed, spawn_key=(0x626F6F74,)))"},
+        "backend": res.backend,
+    })
+    print(f"\nWrote {out}/: {', '.join(files)}")
+    print("Re-run any pair alone with the seeds in the 'seed' column, e.g. run 0: " + _rerun(args, b, res.seeds[0]))
+    return 0
+
+
+def _arm_info(arm) -> dict:
+    sc = arm.scenario
+    return {"label": arm.label, "scenario": sc.name, "files": arm.loaded.files,
+            "scenario_sha256": arm.loaded.content_hash, "disabled": list(arm.disabled),
+            "initiatives": {k: v.enabled for k, v in sc.initiatives.items()}}
+
+
+def _rerun(args, b, seed: int) -> str:
+    years = f" --years {args.years:g}" if args.years is not None else ""
+    a_cmd = f"greatgame run {shlex.quote(args.scenario)} --seed {seed}{years}"
+    if b.disabled:
+        sets = " ".join(f"--set initiatives.{n}.enabled=false" for n in b.disabled)
+        return f"{a_cmd} (A); {a_cmd} {sets} (B)"
+    return f"{a_cmd} (A); greatgame run {shlex.quote(args.other)} --seed {seed}{years} (B)"
+
+
+def _write(out: Path, args, runs, effects, loaded, seeds, extra: dict, tables: dict | None = None) -> list[str]:
+    """Every table under a temporary name, then renamed; the manifest last."""
+    from analysis import output
+
+    output.prepare_dir(out)
+    files = {}
+    for stem, df in {"runs": runs, "effects": effects, **(tables or {})}.items():
+        files[stem] = output.write_table(df, out / stem, args.format).name
+    man = output.manifest(loaded, seeds, args.seed, files, extra={**extra, "format": args.format})
+    output.write_json(man, out / "manifest.json")
+    return list(files.values()) + ["manifest.json"]
+
+
+# ---------------------------------------------------------------- wedge
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}" if x == 0 or x >= 0.01 or x == 1 else f"{100 * x:.1f}"
+
+
+def _prob(p, how: str = "") -> str:
+    return f"{p.k} of {p.n} runs: {_pct(p.p)}% (95% CI {_pct(p.low)}–{_pct(p.high)}%{how})"
+
+
+def cmd_wedge(args) -> int:
+    from analysis.compare import CompareError
+
+    try:
+        return _wedge(args)
+    except CompareError as e:
+        return _fail(str(e))
+
+
+def _wedge(args) -> int:
+    from analysis import compare as cmp
+    from sim import load_scenario
+
+    from .cli_sweep import progress_bar
+
+    _check(args)
+    loaded = load_scenario(args.scenario, years=args.years)
+    sc = loaded.scenario
+    K = args.replicates
+    names = cmp.challenger_initiatives(sc)
+    out = Path(args.out) if args.out else cmp.default_out("wedge", sc.name)
+    inc = _names(sc, sc.wedge.incumbents)
+    ch = _names(sc, [sc.wedge.challenger])
+    print(f"Can {ch} drive a wedge between the republics and {inc}? Scenario '{sc.name}'"
+          + (f" ({sc.title})" if sc.title else "") + f", {_span(sc)}, {K} run{'s' if K > 1 else ''}, "
+          f"master seed {args.seed}")
+    print(f"The wedge: at the horizon, in at least one republic {inc} together hold less than "
+          f"{sc.parameters.wedge_incumbent_share:g} of its alignment and {ch} at least as much as each of them.")
+
+    with progress_bar(K * (2 if names else 1), "runs", args.quiet) as bar:
+        rep = cmp.wedge_report(loaded, K, args.seed, workers=args.workers, resamples=args.resamples,
+                               dask_local=args.dask_local, scheduler=args.scheduler, progress=bar.update)
+
+    w = rep.with_initiatives
+    print(f"\n{ch} achieves the wedge in {_prob(w, ', Wilson score interval')}")
+    wedged = {r: n for r, n in rep.wedged_runs.items() if n}
+    if wedged:
+        print("  where: " + ", ".join(f"{r} ({n} run{'s' if n > 1 else ''})" for r, n in wedged.items()))
+    wo = rep.without_initiatives
+    if wo is None:
+        print(f"No counterfactual: {rep.note}.")
+    else:
+        print(f"Without {ch}'s initiatives ({', '.join(names)}), same seeds: {_prob(wo)}")
+        print(f"  (only the named initiatives are switched off; {ch}'s routine budget and strategy stay as given)")
+        diff = rep.comparison.effect("wedge_achieved")
+        print(f"  difference due to the initiatives: {100 * diff['effect']:+.0f} points "
+              f"(95% bootstrap CI {100 * diff['ci_low']:+.0f} to {100 * diff['ci_high']:+.0f})")
+        e = rep.effects[rep.effects["measure"] == "incumbent_share"]
+        print(f"\n{inc} share of each republic's alignment at the horizon, with and without {ch}'s initiatives "
+              f"(mean over {K} paired runs); shift = with − without, in percentage points, 95% bootstrap CI "
+              f"({args.resamples:,} resamples of the pairs):")
+        print(f"  {'republic':<14}{'with':>8}{'without':>9}{'shift':>9}   95% CI")
+        for _, r in list(e.iloc[1:].iterrows()) + [(0, e.iloc[0])]:
+            name = "all (mean)" if r["republic"] == "all" else r["republic"]
+            print(f"  {name:<14}{100 * r['mean_A']:>7.1f}%{100 * r['mean_B']:>8.1f}%{100 * r['effect']:>+9.2f}   "
+                  f"[{100 * r['ci_low']:+.2f}, {100 * r['ci_high']:+.2f}]")
+    print(f"\nAnswer: {_answer(rep, ch, inc)}")
+
+    files = _write(out, args, rep.runs, rep.effects, loaded, rep.seeds, {
+        "kind": "wedge",
+        "challenger": rep.challenger, "incumbents": rep.incumbents,
+        "counterfactual_disabled": names, "note": rep.note or None,
+        "wedge": {"with_initiatives": _prop_json(w), "without_initiatives": _prop_json(wo) if wo else None,
+                  "interval": "Wilson score, 95%"},
+        "effect": rep.comparison.definition if rep.comparison else None,
+        "bootstrap": {"resamples": args.resamples, "level": rep.level, "method": "percentile, pairs resampled"},
+        "backend": rep.backend,
+    }, tables={"wedge": rep.probability_table()})
+    print(f"\nWrote {out}/: {', '.join(files)}")
+    return 0
+
+
+def _prop_json(p) -> dict:
+    return {"wedge_runs": p.k, "runs": p.n, "probability": p.p, "ci_low": p.low, "ci_high": p.high}
+
+
+def _answer(rep, ch: str, inc: str) -> str:
+    w, sc = rep.with_initiatives, rep.scenario
+    ci = f"CI {_pct(w.low)}–{_pct(w.high)}%"
+    if w.k == 0:
+        verdict = (f"No — in '{sc.name}' {ch} drives the wedge in none of the {w.n} runs (the chance is below "
+                   f"{_pct(w.high)}% at 95% confidence)")
+    elif w.k == w.n:
+        verdict = f"Yes — in '{sc.name}' {ch} drives the wedge in every one of the {w.n} runs ({ci})"
+    elif w.low > 0.5:
+        verdict = f"Yes, usually — in '{sc.name}' {ch} drives the wedge in {_pct(w.p)}% of runs ({ci})"
+    elif w.p >= 0.5:
+        verdict = f"Often — in '{sc.name}' {ch} drives the wedge in {_pct(w.p)}% of runs ({ci})"
+    elif w.high < 0.1:
+        verdict = f"Rarely — in '{sc.name}' {ch} drives the wedge in {_pct(w.p)}% of runs ({ci})"
+    else:
+        verdict = f"Sometimes — in '{sc.name}' {ch} drives the wedge in {_pct(w.p)}% of runs ({ci})"
+    if rep.without_initiatives is None:
+        return verdict + f"; '{sc.name}' has no initiative of {ch}'s to switch off, so there is no counterfactual."
+    e = rep.comparison.effect("incumbent_share")
+    shift, lo, hi = 100 * e["effect"], 100 * e["ci_low"], 100 * e["ci_high"]
+    if lo <= 0 <= hi:
+        move = (f"its initiatives do not measurably move {inc}'s mean share ({shift:+.2f} points, "
+                f"CI {lo:+.2f} to {hi:+.2f})")
+    else:
+        direction = "lower" if shift < 0 else "raise"
+        move = (f"its initiatives {direction} {inc}'s mean share by {abs(shift):.2f} percentage points "
+                f"(CI {lo:+.2f} to {hi:+.2f})")
+    wo = rep.without_initiatives
+    if w.k == 0 and wo.k == 0:
+        return f"{verdict}; {move}."
+    return f"{verdict}; {move}, and without them the wedge comes in {_pct(wo.p)}% of runs ({wo.k} of {wo.n})."

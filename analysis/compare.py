@@ -1,0 +1,483 @@
+"""Counterfactual comparison of two scenarios with common random numbers, and the
+headline "wedge" answer.
+
+Paired runs: arm A and arm B are two scenarios (or a scenario and the same scenario with
+some initiatives switched off); run i of both arms uses the same seed,
+``analysis.runs.replicate_seeds(seed, K)[i]``, so ``greatgame run SCENARIO --seed S``
+repeats any one run alone, and the difference between the arms is not drowned in
+run-to-run noise (the model draws each mechanism from its own stream, so the arms share
+their trade, offer and hedging shocks).
+
+Each run is measured once, at the horizon, with the sweep engine
+(:func:`analysis.sweep.run_batch` on :func:`analysis.sweep.execute`'s backends), so the
+tables are the same whatever the number of workers.
+
+Sign convention: the effect is the mean over pairs of (B − A), except when B is A
+without some initiatives (``without=``, and the wedge report's counterfactual); then
+the effect is that of the initiatives, with − without = A − B. ``Comparison.definition``
+and the ``definition`` column of the effects table say which.
+
+Confidence intervals of a mean paired difference are bootstrapped: the pairs are resampled
+with replacement (2,000 times by default, the same resamples for every measure), and the
+interval is the 2.5 and 97.5 percentiles of the resampled means. The resampling generator
+is seeded from the master seed, so the same command gives the same interval. A probability
+(the share of runs in which the wedge is achieved) gets a Wilson score interval.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import NormalDist
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from sim import LoadedScenario, ScenarioError, load_scenario
+from sim.errors import suggest
+from sim.scenario import scenario_with
+
+from .runs import replicate_seeds
+from .sweep import Batch, batch_size, execute
+
+RESAMPLES = 2000
+LEVEL = 0.95
+# The bootstrap generator is SeedSequence(master seed, spawn_key=(_BOOTSTRAP_KEY,)): never
+# one of the run seeds, which are the children SeedSequence(master seed).spawn(K) (keys 0..K-1).
+_BOOTSTRAP_KEY = 0x626F6F74  # "boot"
+# Measures compared, in the order of the effects table: (measure, whole-region column, per-republic figure).
+MEASURES = (
+    ("incumbent_share", "incumbent_share_mean", "incumbent_share"),
+    ("challenger_share", "challenger_share_mean", "challenger_share"),
+    ("opposite_republics", "opposite_republics", None),
+    ("wedge_achieved", "wedge_achieved", None),
+    ("wedged_republics", "wedged_republics", None),
+)
+MODEL_OUTCOMES = ["date", "incumbent_share_mean", "challenger_share_mean", "wedge_achieved", "wedged_republics",
+                  "wedge_in_landscape"]
+REPUBLIC_OUTCOMES = ["incumbent_share", "challenger_share", "opposite_incumbents", "wedged"]
+EFFECT_COLUMNS = ["measure", "republic", "mean_A", "mean_B", "effect", "ci_low", "ci_high", "n", "definition"]
+
+
+class CompareError(Exception):
+    """A comparison that cannot be completed (a run failed); to report as one line."""
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def wilson_interval(k: int, n: int, level: float = LEVEL) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion k/n (exact 0 at k = 0, 1 at k = n)."""
+    if n <= 0:
+        raise ValueError("n must be at least 1")
+    if not 0 <= k <= n:
+        raise ValueError(f"k must be between 0 and n, got {k} of {n}")
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return low, high
+
+
+def resample_indices(n: int, seed: int, resamples: int = RESAMPLES) -> np.ndarray:
+    """(resamples, n) indices of pairs drawn with replacement, from a generator seeded by ``seed``."""
+    ss = np.random.SeedSequence(int(seed), spawn_key=(_BOOTSTRAP_KEY,))
+    return np.random.default_rng(ss).integers(0, n, size=(resamples, n))
+
+
+def bootstrap_ci(diffs, seed: int, resamples: int = RESAMPLES, level: float = LEVEL) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of paired differences (pairs resampled
+    with replacement). When every difference is the same, the interval is that value."""
+    d = np.asarray(diffs, dtype=float)
+    low, high = _bootstrap(d[:, None], resample_indices(len(d), seed, resamples), level)
+    return float(low[0]), float(high[0])
+
+
+def _bootstrap(d: np.ndarray, idx: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals of the column means of d (pairs x measures), resampled by idx."""
+    if not len(d):
+        nan = np.full(d.shape[1], np.nan)
+        return nan, nan
+    means = d[idx].mean(axis=1)  # (resamples, measures)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail], axis=0)
+    constant = (d == d[0]).all(axis=0)
+    low = np.where(constant, d[0], low)
+    high = np.where(constant, d[0], high)
+    return low, high
+
+
+# ---------------------------------------------------------------- arms
+
+
+@dataclass(frozen=True)
+class Arm:
+    key: str                      # "A" or "B"
+    label: str                    # what the arm is, e.g. "abe_2015 without japan_2015_tour"
+    loaded: LoadedScenario
+    disabled: tuple[str, ...] = ()  # initiatives switched off relative to the scenario as given
+
+    @property
+    def scenario(self):
+        return self.loaded.scenario
+
+
+def _load(scenario, years: float | None) -> LoadedScenario:
+    if isinstance(scenario, LoadedScenario):
+        if years is None:
+            return scenario
+        return dataclasses.replace(scenario, scenario=scenario_with(scenario.scenario, {"years": years}))
+    return load_scenario(str(scenario), years=years)
+
+
+def initiatives_text(sc) -> str:
+    if not sc.initiatives:
+        return f"scenario '{sc.name}' has no initiatives"
+    items = [f"{k} ({v.power or 'no power'}{'' if v.enabled else ', disabled'})" for k, v in sc.initiatives.items()]
+    return f"scenario '{sc.name}' has: {', '.join(items)}"
+
+
+def without(loaded: LoadedScenario, names: Iterable[str], key: str = "B") -> Arm:
+    """The arm ``loaded`` with each named initiative switched off (``initiatives.NAME.enabled: false``)."""
+    names = list(dict.fromkeys(names))
+    sc = loaded.scenario
+    for n in names:
+        if n not in sc.initiatives:
+            raise ScenarioError("--without", f"unknown initiative '{n}'{suggest(n, sc.initiatives)}; "
+                                             f"{initiatives_text(sc)}")
+    variant = scenario_with(sc, {f"initiatives.{n}.enabled": False for n in names})
+    return Arm(key, f"{sc.name} without {', '.join(names)}", dataclasses.replace(loaded, scenario=variant),
+               tuple(names))
+
+
+def _check_pair(a: Arm, b: Arm) -> None:
+    """Refuse two arms whose measures cannot be paired."""
+    sa, sb = a.scenario, b.scenario
+    if list(sa.republics) != list(sb.republics):
+        raise ScenarioError("", f"the arms have different republics ({', '.join(sa.republics)} in '{a.label}', "
+                                f"{', '.join(sb.republics)} in '{b.label}'); their measures cannot be paired")
+    if (sa.wedge.challenger, list(sa.wedge.incumbents)) != (sb.wedge.challenger, list(sb.wedge.incumbents)):
+        raise ScenarioError("wedge", f"the arms define the wedge differently ('{a.label}': {sa.wedge.challenger} "
+                                     f"against {'+'.join(sa.wedge.incumbents)}; '{b.label}': {sb.wedge.challenger} "
+                                     f"against {'+'.join(sb.wedge.incumbents)})")
+    if (str(sa.start), sa.steps) != (str(sb.start), sb.steps):
+        raise ScenarioError("years", f"the arms cover different periods ('{a.label}': {sa.start} + {sa.years:g} "
+                                     f"years; '{b.label}': {sb.start} + {sb.years:g} years); give both the same "
+                                     f"horizon with --years")
+
+
+def make_arms(scenario_a, scenario_b=None, without_names: Iterable[str] = (), years: float | None = None
+              ) -> tuple[Arm, Arm, int, str]:
+    """(A, B, sign, definition) for ``compare A B`` or ``compare A --without NAME ...``."""
+    without_names = list(without_names or ())
+    if (scenario_b is None) == (not without_names):
+        raise ValueError("give exactly one of a second scenario or initiatives to switch off")
+    la = _load(scenario_a, years)
+    if without_names:
+        a = Arm("A", f"{la.scenario.name} (as given)", la)
+        b = without(la, without_names)
+        what = ", ".join(b.disabled)
+        return a, b, -1, f"A - B: with {what} - without (the effect of {what})"
+    lb = _load(scenario_b, years)
+    a, b = Arm("A", la.scenario.name, la), Arm("B", lb.scenario.name, lb)
+    _check_pair(a, b)
+    return a, b, 1, "B - A"
+
+
+# ---------------------------------------------------------------- running
+
+
+def outcome_names(republics: list[str]) -> list[str]:
+    return MODEL_OUTCOMES + [f"{r}:{c}" for r in republics for c in REPUBLIC_OUTCOMES]
+
+
+def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: int | None = None,
+             scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, str]:
+    """Run every arm once per seed; the tidy runs table (one row per run and arm, sorted by
+    run then arm) and a description of the backend. A failed run raises CompareError."""
+    republics = list(arms[0].scenario.republics)
+    names = outcome_names(republics)
+    tasks = {a.key: [(k * len(seeds) + i, k, i, int(s), {}) for i, s in enumerate(seeds)] for k, a in enumerate(arms)}
+    size = batch_size(len(arms) * len(seeds), dask_local or workers or 1)
+    batches = [Batch(a.scenario, names, [], None, tasks[a.key][i:i + size])
+               for a in arms for i in range(0, len(seeds), size)]
+    rows: list[dict] = []
+
+    def on_done(batch: Batch, result) -> None:
+        rows.extend(result[0])
+        if progress is not None:
+            progress(len(batch.runs))
+
+    backend = execute(batches, on_done, workers=workers, dask_local=dask_local, scheduler=scheduler)
+    df = pd.DataFrame(rows).sort_values("run", kind="stable").reset_index(drop=True)
+    failed = df[df["status"] != "ok"]
+    if len(failed):
+        first = failed.iloc[0]
+        arm = arms[int(first["point"])]
+        raise CompareError(f"{len(failed)} of {len(df)} runs failed; first: run {int(first['replicate'])} of arm "
+                           f"{arm.key} ({arm.label}), seed {int(first['seed'])}: {first['error']}")
+    return _tidy_runs(df, arms, republics), backend
+
+
+def _tidy_runs(df: pd.DataFrame, arms: list[Arm], republics: list[str]) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "run": df["replicate"].astype("int64"),
+        "arm": [arms[int(p)].key for p in df["point"]],
+        "scenario": [arms[int(p)].label for p in df["point"]],
+        "seed": df["seed"].astype("int64"),
+        "date": df["date"].astype("string"),
+        "incumbent_share_mean": df["incumbent_share_mean"].astype("float64"),
+        "challenger_share_mean": df["challenger_share_mean"].astype("float64"),
+        "opposite_republics": df[[f"{r}:opposite_incumbents" for r in republics]].astype(bool).sum(axis=1)
+        .astype("int64"),
+        "wedge_achieved": df["wedge_achieved"].astype(bool),
+        "wedged_republics": df["wedged_republics"].astype("int64"),
+        "wedge_in_landscape": df["wedge_in_landscape"].astype(bool),
+    })
+    for r in republics:
+        for c in REPUBLIC_OUTCOMES:
+            col = df[f"{r}:{c}"]
+            out[f"{r}:{c}"] = col.astype(bool) if c in ("opposite_incumbents", "wedged") else col.astype("float64")
+    return out.sort_values(["run", "arm"], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- effects
+
+
+def effects_table(runs: pd.DataFrame, republics: list[str], seed: int, sign: int = 1, definition: str = "B - A",
+                  resamples: int = RESAMPLES, level: float = LEVEL) -> pd.DataFrame:
+    """One row per (measure, republic or "all"): the arms' means, the mean paired
+    difference (``sign`` = 1: B − A; −1: A − B) and its bootstrap interval."""
+    a = runs[runs["arm"] == "A"].set_index("run").sort_index()
+    b = runs[runs["arm"] == "B"].set_index("run").sort_index()
+    if not a.index.equals(b.index) or not (a["seed"] == b["seed"]).all():
+        raise ValueError("arms A and B must hold the same runs with the same seeds")
+    keys, cols = [], []
+    for measure, whole, per_republic in MEASURES:
+        keys.append((measure, "all"))
+        cols.append(whole)
+        if per_republic:
+            for r in republics:
+                keys.append((measure, r))
+                cols.append(f"{r}:{per_republic}")
+    va = a[cols].to_numpy(dtype=float)
+    vb = b[cols].to_numpy(dtype=float)
+    d = (vb - va) if sign > 0 else (va - vb)
+    n = len(d)
+    low, high = _bootstrap(d, resample_indices(n, seed, resamples), level) if n else (
+        np.full(len(cols), np.nan), np.full(len(cols), np.nan))
+    constant = (d == d[0]).all(axis=0) if n else np.zeros(len(cols), dtype=bool)
+    effect = np.where(constant, d[0] if n else np.nan, d.mean(axis=0) if n else np.nan)
+    return pd.DataFrame({
+        "measure": [k[0] for k in keys],
+        "republic": [k[1] for k in keys],
+        "mean_A": va.mean(axis=0),
+        "mean_B": vb.mean(axis=0),
+        "effect": effect,
+        "ci_low": low,
+        "ci_high": high,
+        "n": np.full(len(cols), n, dtype="int64"),
+        "definition": definition,
+    }, columns=EFFECT_COLUMNS)
+
+
+# ---------------------------------------------------------------- comparison
+
+
+@dataclass
+class Comparison:
+    a: Arm
+    b: Arm
+    master_seed: int
+    seeds: list[int]
+    sign: int            # 1: effect = B − A; −1: effect = A − B (with − without)
+    definition: str
+    resamples: int
+    level: float
+    backend: str
+    runs: pd.DataFrame
+    effects: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def republics(self) -> list[str]:
+        return list(self.a.scenario.republics)
+
+    def effect(self, measure: str, republic: str = "all") -> pd.Series:
+        e = self.effects
+        return e[(e["measure"] == measure) & (e["republic"] == republic)].iloc[0]
+
+
+def compare(scenario_a, scenario_b=None, without: Iterable[str] = (), replicates: int = 20, seed: int = 1,
+            years: float | None = None, workers: int = 1, resamples: int = RESAMPLES, level: float = LEVEL,
+            dask_local: int | None = None, scheduler: str | None = None,
+            progress: Callable[[int], None] | None = None) -> Comparison:
+    """Paired runs of two arms with common random numbers and the effects table.
+
+    ``compare(A, B)``: the effect is B − A. ``compare(A, without=[NAME, ...])``: arm B is A
+    with those initiatives switched off and the effect is theirs, with − without = A − B.
+    Scenarios are names, paths or LoadedScenario objects."""
+    a, b, sign, definition = prepare(scenario_a, scenario_b, without, years, replicates, resamples, level)
+    return run_comparison(a, b, sign, definition, replicates, seed, workers=workers, resamples=resamples,
+                          level=level, dask_local=dask_local, scheduler=scheduler, progress=progress)
+
+
+def prepare(scenario_a, scenario_b=None, without: Iterable[str] = (), years: float | None = None,
+            replicates: int = 20, resamples: int = RESAMPLES, level: float = LEVEL) -> tuple[Arm, Arm, int, str]:
+    """Check the arguments and build the arms (nothing runs): (A, B, sign, definition)."""
+    _check_numbers(replicates, resamples, level, years)
+    return make_arms(scenario_a, scenario_b, without, years)
+
+
+def _check_numbers(replicates: int, resamples: int, level: float, years: float | None) -> None:
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    if resamples < 1:
+        raise ValueError(f"resamples must be at least 1, got {resamples}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    if years is not None and years <= 0:
+        raise ValueError(f"years must be > 0, got {years}")
+
+
+def run_comparison(a: Arm, b: Arm, sign: int, definition: str, replicates: int, seed: int, workers: int = 1,
+                   resamples: int = RESAMPLES, level: float = LEVEL, dask_local: int | None = None,
+                   scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> Comparison:
+    seeds = replicate_seeds(seed, replicates)
+    runs, backend = run_arms([a, b], seeds, workers=workers, dask_local=dask_local, scheduler=scheduler,
+                             progress=progress)
+    republics = list(a.scenario.republics)
+    effects = effects_table(runs, republics, seed, sign, definition, resamples, level)
+    notes = []
+    if b.disabled:
+        off = [n for n in b.disabled if not a.scenario.initiatives[n].enabled]
+        if off:
+            notes.append(f"{', '.join(off)} {'is' if len(off) == 1 else 'are'} already disabled in "
+                         f"'{a.scenario.name}': switching {'it' if len(off) == 1 else 'them'} off changes nothing")
+    if len(seeds) == 1:
+        notes.append("a single pair: its 'interval' is that pair's difference, not a confidence interval")
+    elif len(seeds) < 10:
+        notes.append(f"only {len(seeds)} pairs: the bootstrap interval is rough and tends to be too narrow")
+    if a.loaded.content_hash == b.loaded.content_hash:
+        notes.append("the two arms are the same scenario: every paired difference is zero")
+    return Comparison(a, b, int(seed), seeds, sign, definition, resamples, level, backend, runs, effects, notes)
+
+
+# ---------------------------------------------------------------- the wedge answer
+
+
+@dataclass
+class Proportion:
+    k: int
+    n: int
+    low: float
+    high: float
+
+    @property
+    def p(self) -> float:
+        return self.k / self.n
+
+
+def proportion(flags, level: float = LEVEL) -> Proportion:
+    flags = np.asarray(flags, dtype=bool)
+    k, n = int(flags.sum()), len(flags)
+    return Proportion(k, n, *wilson_interval(k, n, level))
+
+
+@dataclass
+class WedgeReport:
+    loaded: LoadedScenario
+    challenger: str
+    incumbents: list[str]
+    initiatives: list[str]           # the challenger's enabled initiatives, switched off in the counterfactual
+    master_seed: int
+    seeds: list[int]
+    level: float
+    resamples: int
+    backend: str
+    with_initiatives: Proportion     # the wedge in the scenario as given
+    without_initiatives: Proportion | None  # None: no initiative of the challenger to switch off
+    runs: pd.DataFrame               # arm A: as given; arm B: without the challenger's initiatives
+    effects: pd.DataFrame            # with − without (empty without a counterfactual)
+    wedged_runs: dict[str, int]      # republic → runs (as given) in which it is wedged
+    note: str = ""
+    comparison: Comparison | None = None
+
+    @property
+    def scenario(self):
+        return self.loaded.scenario
+
+    def probability_table(self) -> pd.DataFrame:
+        rows = [("A", f"{self.scenario.name} (as given)", self.with_initiatives)]
+        if self.without_initiatives is not None:
+            rows.append(("B", f"{self.scenario.name} without {', '.join(self.initiatives)}",
+                         self.without_initiatives))
+        return pd.DataFrame({
+            "arm": [r[0] for r in rows],
+            "scenario": [r[1] for r in rows],
+            "runs": [r[2].n for r in rows],
+            "wedge_runs": [r[2].k for r in rows],
+            "probability": [r[2].p for r in rows],
+            "ci_low": [r[2].low for r in rows],
+            "ci_high": [r[2].high for r in rows],
+            "interval": f"Wilson score {self.level:.0%}",
+        })
+
+
+def challenger_initiatives(sc) -> list[str]:
+    """The enabled initiatives whose power is the scenario's wedge challenger."""
+    return [k for k, v in sc.initiatives.items() if v.power == sc.wedge.challenger and v.enabled]
+
+
+def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | None = None, workers: int = 1,
+                 resamples: int = RESAMPLES, level: float = LEVEL, dask_local: int | None = None,
+                 scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> WedgeReport:
+    """How often the challenger (``scenario.wedge.challenger``) achieves the wedge, with a
+    Wilson interval; the same without its initiatives; and the shift in the incumbents'
+    share due to those initiatives (with − without, paired, bootstrap intervals)."""
+    _check_numbers(replicates, resamples, level, years)
+    loaded = _load(scenario, years)
+    sc = loaded.scenario
+    names = challenger_initiatives(sc)
+    seeds = replicate_seeds(seed, replicates)
+    republics = list(sc.republics)
+    if names:
+        a = Arm("A", f"{sc.name} (as given)", loaded)
+        b = without(loaded, names)
+        what = ", ".join(names)
+        comp = run_comparison(a, b, -1, f"A - B: with {what} - without (the effect of {sc.wedge.challenger}'s "
+                                        f"initiatives)", replicates, seed, workers=workers, resamples=resamples,
+                              level=level, dask_local=dask_local, scheduler=scheduler, progress=progress)
+        runs, effects, backend, note = comp.runs, comp.effects, comp.backend, ""
+    else:
+        comp = None
+        a = Arm("A", f"{sc.name} (as given)", loaded)
+        runs, backend = run_arms([a], seeds, workers=workers, dask_local=dask_local, scheduler=scheduler,
+                                 progress=progress)
+        effects = pd.DataFrame(columns=EFFECT_COLUMNS)
+        disabled = [k for k, v in sc.initiatives.items() if v.power == sc.wedge.challenger]
+        note = (f"scenario '{sc.name}' has no enabled initiative of {sc.wedge.challenger} (wedge.challenger)"
+                + (f" ({', '.join(disabled)} disabled)" if disabled else "") + "; no counterfactual was run")
+    with_arm = runs[runs["arm"] == "A"]
+    without_arm = runs[runs["arm"] == "B"]
+    return WedgeReport(
+        loaded=loaded, challenger=sc.wedge.challenger, incumbents=list(sc.wedge.incumbents), initiatives=names,
+        master_seed=int(seed), seeds=seeds, level=level, resamples=resamples, backend=backend,
+        with_initiatives=proportion(with_arm["wedge_achieved"], level),
+        without_initiatives=proportion(without_arm["wedge_achieved"], level) if names else None,
+        runs=runs, effects=effects,
+        wedged_runs={r: int(with_arm[f"{r}:wedged"].sum()) for r in republics},
+        note=note, comparison=comp,
+    )
+
+
+def default_out(kind: str, *labels: str) -> Path:
+    """out/compare-A-vs-B or out/wedge-NAME, with labels made safe as folder names."""
+    safe = ["".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in s).strip("-") for s in labels]
+    return Path("out") / f"{kind}-{'-vs-'.join(safe)}"

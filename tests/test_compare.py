@@ -1,0 +1,232 @@
+"""Counterfactual comparison (paired runs with common random numbers, bootstrap intervals)
+and the wedge report (Wilson interval, the challenger's initiatives switched off)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import compare as cmp
+from analysis.runs import replicate_seeds
+from greatgame.cli import main
+from sim import GreatGameModel, ScenarioError, load_scenario
+
+YEARS = 2
+
+
+@pytest.fixture(scope="module")
+def tour():
+    """abe_2015 with and without the 2015 tour: 4 pairs over 2 years, one process."""
+    return cmp.compare("abe_2015", without=["japan_2015_tour"], replicates=4, seed=5, years=YEARS)
+
+
+def _arm(runs, key):
+    return runs[runs["arm"] == key].set_index("run").sort_index()
+
+
+# ---------------------------------------------------------------- paired runs
+
+
+def test_scenario_against_itself_has_exactly_zero_effect():
+    res = cmp.compare("abe_2015", "abe_2015", replicates=3, seed=2, years=YEARS)
+    e = res.effects
+    assert len(e) == 2 * (1 + 5) + 3 and set(e["republic"]) == {"all", *res.republics}
+    assert (e["effect"] == 0).all() and (e["ci_low"] == 0).all() and (e["ci_high"] == 0).all()
+    assert (e["mean_A"] == e["mean_B"]).all() and (e["n"] == 3).all()
+    assert res.definition == "B - A" and (e["definition"] == "B - A").all()
+    assert any("same scenario" in n for n in res.notes)
+    # the arms did run (the shares are real numbers, not blanks)
+    assert e.set_index(["measure", "republic"]).loc[("incumbent_share", "all"), "mean_A"] > 0.5
+
+
+def test_without_pairs_share_seeds_and_effect_is_with_minus_without(tour):
+    runs, e = tour.runs, tour.effects
+    a, b = _arm(runs, "A"), _arm(runs, "B")
+    seeds = replicate_seeds(5, 4)
+    assert tour.seeds == seeds
+    assert list(a["seed"]) == list(b["seed"]) == seeds          # common random numbers: run i, same seed
+    assert len(runs) == 8 and not runs.duplicated(["run", "arm"]).any()
+    assert tour.b.disabled == ("japan_2015_tour",)
+    assert tour.a.scenario.initiatives["japan_2015_tour"].enabled
+    assert not tour.b.scenario.initiatives["japan_2015_tour"].enabled
+    assert tour.sign == -1 and tour.definition.startswith("A - B: with japan_2015_tour - without")
+    # effect = mean over pairs of (with − without) = A − B
+    row = tour.effect("challenger_share")
+    assert row["effect"] == pytest.approx((a["challenger_share_mean"] - b["challenger_share_mean"]).mean(), abs=1e-15)
+    assert row["effect"] == pytest.approx(row["mean_A"] - row["mean_B"], abs=1e-12)
+    # the tour raises Japan's share and lowers China + Russia's, in every pair
+    assert (a["challenger_share_mean"] > b["challenger_share_mean"]).all()
+    assert row["effect"] > 0 and row["ci_low"] > 0
+    inc = tour.effect("incumbent_share", "turkmenistan")
+    assert inc["effect"] < 0 and inc["ci_high"] < 0
+    # (c): count of republics the landscape puts opposite the incumbents
+    flags = runs[[f"{r}:opposite_incumbents" for r in tour.republics]].sum(axis=1)
+    assert (runs["opposite_republics"] == flags).all()
+    assert runs["wedge_achieved"].dtype == bool
+
+
+def test_a_run_repeats_alone_with_its_seed(tour):
+    b = _arm(tour.runs, "B")
+    seed = int(b.loc[2, "seed"])
+    alone = GreatGameModel(load_scenario("abe_2015", overrides={"initiatives.japan_2015_tour.enabled": False},
+                                         years=YEARS), rng=seed).run()
+    last = alone.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert last["incumbent_share_mean"] == b.loc[2, "incumbent_share_mean"]
+    assert last["challenger_share_mean"] == b.loc[2, "challenger_share_mean"]
+
+
+def test_same_tables_on_one_and_two_workers(tour):
+    two = cmp.compare("abe_2015", without=["japan_2015_tour"], replicates=4, seed=5, years=YEARS, workers=2)
+    assert two.backend == "process pool of 2"
+    pd.testing.assert_frame_equal(two.runs, tour.runs)
+    pd.testing.assert_frame_equal(two.effects, tour.effects)
+
+
+def test_two_scenarios_must_cover_the_same_period():
+    with pytest.raises(ScenarioError, match="different periods.*--years"):
+        cmp.compare(load_scenario("abe_2015", years=2), load_scenario("abe_2015", years=3), replicates=1)
+
+
+def test_unknown_initiative_suggests_and_lists():
+    with pytest.raises(ScenarioError) as err:
+        cmp.compare("abe_2015", without=["japan_tour_2015"], replicates=1, years=1)
+    msg = str(err.value)
+    assert "unknown initiative 'japan_tour_2015' (did you mean 'japan_2015_tour'?)" in msg
+    assert "japan_2015_tour (japan), china_xian_2023 (china)" in msg
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def test_bootstrap_interval_contains_the_mean_and_is_reproducible():
+    d = np.random.default_rng(0).normal(0.3, 1.0, 40)
+    low, high = cmp.bootstrap_ci(d, seed=7)
+    assert low < d.mean() < high
+    assert high - low == pytest.approx(2 * 1.96 / np.sqrt(40), rel=0.25)  # about ±1.96 standard errors
+    assert cmp.bootstrap_ci(d, seed=7) == (low, high)
+    assert cmp.bootstrap_ci(d, seed=8) != (low, high)
+    assert cmp.bootstrap_ci(d, seed=7, resamples=500) != (low, high)
+    # identical differences: the interval is that value exactly
+    assert cmp.bootstrap_ci([0.1] * 7, seed=1) == (0.1, 0.1)
+    assert cmp.bootstrap_ci(np.zeros(5), seed=1) == (0.0, 0.0)
+
+
+def test_effects_bootstrap_seeded_from_the_master_seed(tour):
+    again = cmp.effects_table(tour.runs, tour.republics, seed=5, sign=-1, definition=tour.definition)
+    pd.testing.assert_frame_equal(again, tour.effects)
+    other = cmp.effects_table(tour.runs, tour.republics, seed=6, sign=-1, definition=tour.definition)
+    assert not np.array_equal(other["ci_low"], tour.effects["ci_low"])
+    # the interval of a measure is the one bootstrap_ci gives for its paired differences
+    a, b = _arm(tour.runs, "A"), _arm(tour.runs, "B")
+    d = a["kazakhstan:incumbent_share"] - b["kazakhstan:incumbent_share"]
+    row = tour.effect("incumbent_share", "kazakhstan")
+    assert (row["ci_low"], row["ci_high"]) == cmp.bootstrap_ci(d.to_numpy(), seed=5)
+    assert row["ci_low"] <= row["effect"] <= row["ci_high"]
+
+
+def test_wilson_interval_known_values():
+    assert cmp.wilson_interval(0, 20) == (0.0, pytest.approx(0.16113, abs=1e-5))
+    low, high = cmp.wilson_interval(10, 20)
+    assert (low, high) == (pytest.approx(0.29930, abs=1e-5), pytest.approx(0.70070, abs=1e-5))
+    assert cmp.wilson_interval(20, 20) == (pytest.approx(0.83887, abs=1e-5), 1.0)
+    assert cmp.wilson_interval(3, 50) == (pytest.approx(0.0206, abs=1e-4), pytest.approx(0.1622, abs=1e-4))
+    with pytest.raises(ValueError):
+        cmp.wilson_interval(3, 2)
+
+
+# ---------------------------------------------------------------- the wedge report
+
+
+def test_wedge_report_switches_off_the_challengers_initiatives():
+    rep = cmp.wedge_report("kishida_2024", replicates=3, seed=1, years=YEARS)
+    assert rep.challenger == "japan" and rep.incumbents == ["china", "russia"]
+    assert rep.initiatives == ["japan_2015_tour", "kishida_2024"]            # not china_xian_2023
+    b = rep.comparison.b.scenario.initiatives
+    assert not b["japan_2015_tour"].enabled and not b["kishida_2024"].enabled and b["china_xian_2023"].enabled
+    assert rep.with_initiatives.n == rep.without_initiatives.n == 3
+    assert rep.with_initiatives.k == int(rep.runs.loc[rep.runs["arm"] == "A", "wedge_achieved"].sum())
+    assert (rep.with_initiatives.low, rep.with_initiatives.high) == cmp.wilson_interval(rep.with_initiatives.k, 3)
+    shift = rep.effects[rep.effects["measure"] == "incumbent_share"]
+    assert list(shift["republic"]) == ["all", *rep.scenario.republics]
+    assert shift.iloc[0]["effect"] < 0                                      # Japan's initiatives lower China + Russia
+    table = rep.probability_table()
+    assert list(table["arm"]) == ["A", "B"] and table["interval"].iloc[0] == "Wilson score 95%"
+
+
+def test_wedge_report_reads_challenger_from_the_scenario(tmp_path):
+    f = tmp_path / "china_wedge.yaml"
+    f.write_text(textwrap.dedent("""\
+        name: china_wedge
+        extends: abe_2015
+        wedge: {challenger: china, incumbents: [russia]}
+    """), encoding="utf-8")
+    rep = cmp.wedge_report(str(f), replicates=2, seed=3, years=1)
+    assert rep.challenger == "china" and rep.incumbents == ["russia"]
+    assert rep.initiatives == ["china_xian_2023"]
+    none = tmp_path / "quiet_japan.yaml"
+    none.write_text("name: quiet_japan\nextends: abe_2015\ninitiatives: {japan_2015_tour: {enabled: false}}\n",
+                    encoding="utf-8")
+    rep = cmp.wedge_report(str(none), replicates=2, seed=3, years=1)
+    assert rep.initiatives == [] and rep.without_initiatives is None and rep.comparison is None
+    assert "no enabled initiative of japan" in rep.note
+    assert set(rep.runs["arm"]) == {"A"} and len(rep.runs) == 2 and rep.effects.empty
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_compare_cli_writes_tables_and_states_sign(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", "abe_2015", "--without", "japan_2015_tour", "--replicates", "3", "--years", str(YEARS),
+                 "--seed", "9", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "A = abe_2015 (as given)" in printed and "B = abe_2015 without japan_2015_tour" in printed
+    assert "effect = A - B = with japan_2015_tour - without" in printed
+    assert f"Wrote {out}/" in printed
+    runs = pd.read_parquet(out / "runs.parquet")
+    effects = pd.read_parquet(out / "effects.parquet")
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["kind"] == "compare" and man["seeds"] == replicate_seeds(9, 3)
+    assert list(runs["seed"]) == [s for s in man["seeds"] for _ in "AB"]
+    assert man["arms"]["B"]["disabled"] == ["japan_2015_tour"] and man["effect"].startswith("A - B")
+    assert list(effects.columns) == cmp.EFFECT_COLUMNS and len(runs) == 6
+    assert sorted(p.name for p in out.iterdir()) == ["effects.parquet", "manifest.json", "runs.parquet"]
+
+
+def test_wedge_cli_headline(tmp_path, capsys):
+    out = tmp_path / "w"
+    assert main(["wedge", "abe_2015", "--replicates", "4", "--years", str(YEARS), "--out", str(out), "--quiet",
+                 "--format", "csv"]) == 0
+    printed = capsys.readouterr().out
+    assert "Japan achieves the wedge in 0 of 4 runs: 0% (95% CI 0–49%, Wilson score interval)" in printed
+    assert "Without Japan's initiatives (japan_2015_tour), same seeds" in printed
+    assert "Answer: No" in printed and "all (mean)" in printed
+    wedge = pd.read_csv(out / "wedge.csv")
+    assert list(wedge["arm"]) == ["A", "B"] and (wedge["runs"] == 4).all()
+    assert json.loads((out / "manifest.json").read_text())["counterfactual_disabled"] == ["japan_2015_tour"]
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["compare", "abe_2015", "--without", "japan_tour"],
+     "--without: unknown initiative 'japan_tour' (did you mean 'japan_2015_tour'?); scenario 'abe_2015' has: "
+     "japan_2015_tour (japan), china_xian_2023 (china)"),
+    (["compare", "abe_2051", "japan_all_in"],
+     "no scenario file or shipped scenario named 'abe_2051' (did you mean 'abe_2015'?)"),
+    (["wedge", "kishida_2042"],
+     "no scenario file or shipped scenario named 'kishida_2042' (did you mean 'kishida_2024'?)"),
+    (["compare", "abe_2015"], "give a second scenario B, or --without INITIATIVE"),
+    (["compare", "abe_2015", "kishida_2024", "--without", "japan_2015_tour"], "not both"),
+    (["wedge", "abe_2015", "--replicates", "0"], "--replicates: must be ≥ 1, got 0"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, expected):
+    out = tmp_path / "never"
+    assert main([*argv, "--out", str(out), "--quiet"]) != 0
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("greatgame: error: ") and expected in lines[0]
+    assert "Traceback" not in err and not out.exists()
