@@ -109,12 +109,12 @@ class Strategy(Strict):
     )
     reactivity: NonNeg = Field(
         0.0,
-        description="extra allocation weight per percentage point a rival gained in a republic over the past year",
+        description="extra relative allocation weight per percentage point the power's rivals together gained in the republic over the past year: weight = base x (1 + reactivity x gain), normalised over the republics",
     )
     escalation: NonNeg = Field(
-        0.0, description="budget increase per percentage point of mean rival gain over the past year"
+        0.0, description="budget increase, as a fraction of the budget, per percentage point of the rivals' gain over the past year averaged over the republics: multiplier = 1 + escalation x mean gain"
     )
-    max_escalation: NonNeg = Field(1.0, description="cap on the escalation multiplier minus one")
+    max_escalation: NonNeg = Field(1.0, description="cap on the budget increase: the multiplier is at most 1 + max_escalation")
 
 
 class Power(Strict):
@@ -159,7 +159,7 @@ class Republic(Strict):
     borders: list[str] = Field(default_factory=list, description="powers it borders")
     neutrality: Literal["none", "military", "permanent"] = Field(
         "none",
-        description="military: joins no military bloc; permanent: joins no binding organisation",
+        description="permanent: joins no binding forum and rises no higher than observer elsewhere; military: joins no security forum (neither forces it out of a forum it is in)",
     )
     remittances: dict[str, Share] = Field(default_factory=dict, description="share of GDP, by sending power")
     external_debt: NonNeg = Field(0.0, description="external public debt, share of GDP")
@@ -252,7 +252,7 @@ class SummitEvent(_Event):
     kind: Literal["summit"]
     power: str
     republics: list[str]
-    forum: str | None = None
+    forum: str | None = Field(None, description="a label shown in the event log; it has no other effect")
     political: NonNeg = Field(1.0, description="political tie added with each participant")
     soft_power: Annotated[float, Field(ge=-1, le=1)] = Field(0.0, description="change in favourability")
 
@@ -345,28 +345,28 @@ class Parameters(Strict):
     weights: ChannelWeights = ChannelWeights()
     half_saturation: HalfSaturation = HalfSaturation()
     dependence_weight: Share = _w(0.5, "FBIC gives bandwidth and dependence equal standing in a channel's score")
-    choice_sensitivity: Positive = _w(4.0, "logit sensitivity of the alignment target to utility differences; with threat_weight, autonomy_cost and dominance_threshold, the least-squares fit of the 2015 target to the 2016 poll shares (grid search, docs/model.md)")
+    choice_sensitivity: Positive = _w(4.0, "logit sensitivity of the alignment target to utility differences; with autonomy_cost and dominance_threshold, the best least-squares fit of the 2015 target to the initial (poll-based) alignment of all five republics (grid search, docs/model.md 3.3)")
     adjustment_rate: Share = _w(0.05, "share of the gap to the target closed per quarter: alignment is inertial (half-life about 3.4 years)")
     alignment_noise: NonNeg = _w(0.05, "standard deviation of quarterly utility shocks (events the model does not represent)")
-    threat_weight: NonNeg = _w(0.03, "utility cost of a bordering great power per unit of military capability (002: Japan, sharing no border, 'does not represent any immediate threat')")
+    threat_weight: NonNeg = _w(0.03, "utility cost of a bordering great power per unit of military capability (002: Japan, sharing no border, 'does not represent any immediate threat'); set by judgement a little above the calibration grid's best fit, 0 (docs/model.md 3.3)")
     autonomy_cost: NonNeg = _w(1.0, "utility cost per unit of a power's share of total influence above the dominance threshold (001: the republics 'aspire to diversify')")
     dominance_threshold: Share = _w(0.4, "share of total influence above which a republic resents dependence")
     trade_noise: NonNeg = _w(0.03, "quarterly standard deviation of log trade shocks (commodity prices)")
-    customs_union_premium: NonNeg = _w(0.02, "extra annual trade growth between customs-union members")
+    customs_union_premium: NonNeg = _w(0.02, "extra annual trade growth between a power and a republic that are both full members of an active customs union")
     investment_to_trade: NonNeg = _w(0.2, "US$ of annual trade created per US$ of new investment")
     aid_decay: Share = _w(0.10, "annual depreciation of the aid stock (projects age out of view)")
     investment_decay: Share = _w(0.05, "annual depreciation of the FDI stock")
     debt_amortisation: Share = _w(0.05, "annual repayment rate of concessional loans")
     political_decay: Share = _w(0.25, "annual decay of political ties without meetings")
     soft_power_reversion: Share = _w(0.10, "annual pull of favourability back toward its baseline")
-    soft_power_visibility: NonNeg = _w(1.0, "favourability gained per unit of aid and investment received as a share of GDP (a year's worth)")
+    soft_power_visibility: NonNeg = _w(1.0, "favourability gained per unit of money received in a quarter as a share of GDP; grants count fully, loans and investment half")
     observer_level: Share = _w(0.5, "an observer counts for this fraction of a member in forum ties")
     acceptance_base: float = _w(2.0, "logit of accepting an offer from a power aligned at parity, with no debt or conditions")
     acceptance_alignment: NonNeg = _w(1.0, "logit gained per unit of alignment above parity (share x number of powers - 1)")
     acceptance_debt: NonNeg = _w(6.0, "logit lost per unit of external debt/GDP above the threshold (loans only)")
     debt_threshold: Share = _w(0.4, "debt/GDP above which new loans are resisted (IMF-World Bank LIC-DSF-style threshold)")
     acceptance_conditionality: NonNeg = _w(2.0, "logit lost per unit of the offering power's conditionality")
-    absorptive_capacity: Share = _w(0.10, "new foreign money a republic can absorb in a year, share of GDP")
+    absorptive_capacity: Share = _w(0.10, "new foreign money a republic can absorb in a year, as a share of GDP; a quarter's room is a quarter of it; pledged disbursements are delivered in full and use the room first")
     bases_weight: NonNeg = _w(0.5, "security tie per military base")
     regional_tie: Share = _w(0.1, "baseline affinity between two republics (landscape propensity)")
     join_binding_above: NonNeg = _w(3.0, "joins (or upgrades in) a binding forum when its affinity with the forum's powers exceeds this (affinity: mean alignment per member power over mean per outside power; with four powers and one member power, 3.0 means that power holds over half the republic's alignment); no endogenous entry into a binding forum happened in 2015-24")
