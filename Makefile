@@ -1,4 +1,4 @@
-# greatgame: `make run` (set up and run the baseline scenario), `make test`.
+# greatgame: `make run` (set up, run the baseline scenario, write its figures and report), `make test`.
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
@@ -19,6 +19,11 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/greatgame run abe_2015 --out $(OUT)/abe_2015
+	@echo
+	@echo "Figures and report of the baseline (from the saved results; nothing is re-run):"
+	@$(VENV)/bin/greatgame plot $(OUT)/abe_2015
+	@$(VENV)/bin/greatgame report $(OUT)/abe_2015
+	@echo "Open $(OUT)/abe_2015/report.html in a browser; figures in $(OUT)/abe_2015/figures/"
 
 test: $(STAMP)
 	$(PY) -m pytest -q
