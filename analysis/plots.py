@@ -190,6 +190,12 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
+def _suptitle(fig: Figure, text: str) -> None:
+    """A figure title wrapped to the figure's width (each given line on its own)."""
+    chars = max(int(fig.get_figwidth() * 13), 30)
+    fig.suptitle("\n".join(_wrap(line, chars) for line in str(text).split("\n")))
+
+
 def _wrap_path(path: str, width: int = 28) -> str:
     """A dotted parameter path over lines, broken after dots: 'powers.japan.\nbudget.loans'."""
     lines, line = [], ""
@@ -571,7 +577,7 @@ def trajectories_figure(actors: pd.DataFrame, facts: ScenarioFacts, measure: str
     extra = "; dashed: the counterfactual" if other is not None else ""
     whose = ("alignment of each republic toward each power" if what == "alignment"
              else f"{what} of each power in each republic")
-    fig.suptitle(f"{facts.name}: {whose} ({stat}{extra})")
+    _suptitle(fig, f"{facts.name}: {whose} ({stat}{extra})")
     handles = [Line2D([], [], color=colours[p], label=facts.name_of(p)) for p in powers]
     if band:
         handles.append(Patch(color="0.5", alpha=0.3, linewidth=0, label=f"5–95% of {_runs_text(n)}"))
@@ -615,7 +621,7 @@ def alignment_figure(actors: pd.DataFrame, facts: ScenarioFacts) -> Figure:
     fig.supylabel("Alignment (share, stacked to 1)")
     fig.supxlabel("Year")
     mean = f"mean of {_runs_text(n)}" if n > 1 else "one run"
-    fig.suptitle(f"{facts.name}: alignment shares of each republic ({mean})")
+    _suptitle(fig, f"{facts.name}: alignment shares of each republic ({mean})")
     handles = [Patch(color=colours[p], label=facts.name_of(p)) for p in reversed(order)]
     if show_line:
         inc = " + ".join(facts.name_of(p) for p in facts.incumbents)
@@ -642,17 +648,17 @@ POSITIONS = {
     "kyrgyzstan": (0.68, 0.40),
     "tajikistan": (0.48, 0.10),
 }
-# Where each name goes relative to its node: (dx, dy) in axes units and alignment.
+# Where each name goes relative to its node: offset in points, and alignment.
 LABEL_PLACES = {
-    "russia": (0.0, 0.075, "center", "bottom"),
-    "china": (0.065, 0.0, "left", "center"),
-    "japan": (0.0, 0.075, "center", "bottom"),
-    "united_states": (0.0, 0.075, "center", "bottom"),
-    "kazakhstan": (0.055, 0.05, "left", "bottom"),
-    "uzbekistan": (-0.05, 0.03, "right", "bottom"),
-    "turkmenistan": (0.0, -0.07, "center", "top"),
-    "kyrgyzstan": (0.0, -0.07, "center", "top"),
-    "tajikistan": (0.0, -0.07, "center", "top"),
+    "russia": (0, 10, "center", "bottom"),
+    "china": (11, 0, "left", "center"),
+    "japan": (0, 10, "center", "bottom"),
+    "united_states": (0, 10, "center", "bottom"),
+    "kazakhstan": (8, 5, "left", "bottom"),
+    "uzbekistan": (-8, 4, "right", "bottom"),
+    "turkmenistan": (0, -9, "center", "top"),
+    "kyrgyzstan": (0, -9, "center", "top"),
+    "tajikistan": (0, -9, "center", "top"),
 }
 
 
@@ -729,11 +735,11 @@ def network_figure(actors: pd.DataFrame, facts: ScenarioFacts, dates: list[str] 
             share = G.nodes[k]["share"]
             mixed = n > 1 and 0 < share < 1
             any_mixed = any_mixed or mixed
-            dx, dy, ha, va = LABEL_PLACES.get(k, (0.0, -0.07, "center", "top"))
-            x0, y0 = pos[k]
-            ax.text(x0 + dx, y0 + dy, facts.name_of(k) + (f" ({share:.0%})" if mixed else ""), ha=ha, va=va,
-                    fontsize=6.5, zorder=5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
-                                                  "edgecolor": "none", "alpha": 0.8})
+            dx, dy, ha, va = LABEL_PLACES.get(k, (0, -10 if k in republics else 11, "center",
+                                                   "top" if k in republics else "bottom"))
+            ax.annotate(facts.name_of(k) + (f" ({share:.0%})" if mixed else ""), pos[k], xytext=(dx, dy),
+                        textcoords="offset points", ha=ha, va=va, fontsize=6.5, zorder=5,
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
         xs = [x for x, _ in pos.values()]
         ys = [y for _, y in pos.values()]
         ax.set_xlim(min(xs) - 0.17, max(xs) + 0.17)
@@ -741,7 +747,7 @@ def network_figure(actors: pd.DataFrame, facts: ScenarioFacts, dates: list[str] 
         ax.set_axis_off()
         ax.set_title(date)
     mean = f"mean of {_runs_text(n)}" if n > 1 else "one run"
-    fig.suptitle(f"{facts.name}: influence of each power on each republic ({mean})")
+    _suptitle(fig, f"{facts.name}: influence of each power on each republic ({mean})")
     ch = facts.name_of(challenger)
     blank = Line2D([], [], linestyle="none", label=" ")
     columns = [
@@ -754,7 +760,8 @@ def network_figure(actors: pd.DataFrame, facts: ScenarioFacts, dates: list[str] 
     rows = max(len(c) for c in columns)
     handles = [h for c in columns for h in c + [blank] * (rows - len(c))]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(columns),
-               title="Arrows: power → republic, width = influence I(p, r); fill: landscape bloc (squares: powers)")
+               title=_wrap("Arrows: power → republic, width = influence I(p, r); fill: landscape bloc "
+                           "(squares: powers)", int(fig.get_figwidth() * 17)))
     return fig
 
 
@@ -856,7 +863,7 @@ def wedge_figure(groups: list[Group], facts: ScenarioFacts, date: str = "") -> F
     when = f" in {date}" if date else " at the horizon"
     n_runs = max(len(g.achieved) for g in groups)
     what = f"{_runs_text(n_runs)}" + (" per arm" if k > 1 else "")
-    fig.suptitle(f"{facts.name}: wedge measures{when} ({what})")
+    _suptitle(fig, f"{facts.name}: wedge measures{when} ({what})")
     handles = []
     if any(len(g.achieved) >= BOX_MIN for g in groups):
         handles.append(Patch(facecolor="white", edgecolor="black", linewidth=0.8,
@@ -902,7 +909,7 @@ def effects_figure(effects: pd.DataFrame, facts: ScenarioFacts, definition: str 
     axes[0].set_yticks(y, ["All republics (mean)" if r == "all" else facts.name_of(r) for r in order])
     n = int(effects["n"].iloc[0]) if "n" in effects and len(effects) else 0
     definition = definition or (str(effects["definition"].iloc[0]) if "definition" in effects and len(effects) else "")
-    fig.suptitle(f"{facts.name}: {_wrap(what or definition, 90)}\n(mean of {n} paired differences at the horizon, "
+    _suptitle(fig, f"{facts.name}: {what or definition}\n(mean of {n} paired differences at the horizon, "
                  f"95% bootstrap interval)")
     handles, lbls = axes[0].get_legend_handles_labels()
     fig.legend(handles, lbls, loc="outside lower center", ncol=2)
@@ -944,9 +951,9 @@ def heatmap_figure(scalars: pd.DataFrame, x: str, y: str, facts: ScenarioFacts, 
     """Mean of ``outcome`` over the runs in each (x, y) cell (the wedge probability for a
     flag), with the number of runs per cell."""
     ok = scalars[scalars["status"] == "ok"] if "status" in scalars else scalars
-    ok = ok[ok[outcome].notna()]
+    ok = ok[ok[outcome].notna() & ok[x].notna() & ok[y].notna()]  # a list design may leave a parameter unset
     if not len(ok):
-        raise PlotError(f"no successful run with a value of {outcome}")
+        raise PlotError(f"no successful run with values of {outcome}, {x} and {y}")
     xi, xlabels = _axis_values(ok[x], bins)
     yi, ylabels = _axis_values(ok[y], bins)
     vals = ok[outcome].astype(float).to_numpy()
@@ -992,7 +999,7 @@ def heatmap_figure(scalars: pd.DataFrame, x: str, y: str, facts: ScenarioFacts, 
     pooled = _wrap(f"(pooled over {', '.join(others)})", 70) if others else ""
     short = label.split(" (")[0]
     short = short[0].lower() + short[1:] if short.split(" ")[0] in ("Wedge", "Wedge-in-landscape", "Mean") else short
-    fig.suptitle(f"{facts.name} sweep: {short} ({len(ok)} runs)" + (f"\n{pooled}" if pooled else ""))
+    _suptitle(fig, f"{facts.name} sweep: {short} ({len(ok)} runs)" + (f"\n{pooled}" if pooled else ""))
     return fig
 
 
@@ -1056,7 +1063,7 @@ def sensitivity_figure(table: pd.DataFrame, facts: ScenarioFacts, outcomes: list
         ax.grid(axis="y", visible=False)
     handles, lbls = axes[0].get_legend_handles_labels()
     what = "Sobol indices" if sobol else "Morris screening"
-    fig.suptitle(f"{facts.name} sweep: {what} (bars: 95% confidence intervals)")
+    _suptitle(fig, f"{facts.name} sweep: {what} (bars: 95% confidence intervals)")
     fig.legend(handles, lbls, loc="outside lower center", ncol=2)
     return fig
 
@@ -1138,7 +1145,7 @@ def discovery_figure(info: dict, trajectory: pd.DataFrame, facts: ScenarioFacts)
     runs = info.get("runs")
     k = info.get("runs_of_interest")
     extra = f" ({k} of {runs} runs)" if runs else ""
-    fig.suptitle(_wrap(f"{facts.name} sweep: scenario discovery, runs of interest: {target}{extra}", 100))
+    _suptitle(fig, f"{facts.name} sweep: scenario discovery, runs of interest: {target}{extra}")
     return fig
 
 
@@ -1178,7 +1185,10 @@ def figures(folder: str | Path | Folder, kind: str, *, measure: str = "alignment
             return [("network", network_figure(folder.table("actors"), facts, dates))]
         if kind == "wedge":
             gs = groups_of(folder)
-            if against is not None and folder.kind == "run":
+            if against is not None and folder.kind != "run":
+                raise PlotError(f"--against: overlays a second `greatgame run` folder on a run folder; "
+                                f"{folder.label} is a {folder.kind} folder, its arms are already side by side")
+            if against is not None:
                 af = Folder(against, str(against)) if isinstance(against, (str, Path)) else against
                 why = missing(af, "wedge")
                 if why or af.kind != "run":

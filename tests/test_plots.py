@@ -81,6 +81,10 @@ def texts(fig) -> set[str]:
     return {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")) if t.get_text()}
 
 
+def title(fig) -> str:
+    return fig.get_suptitle().replace("\n", " ")
+
+
 def legend_labels(fig) -> list[str]:
     return [t.get_text() for leg in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
             for t in leg.get_texts()]
@@ -129,7 +133,7 @@ def test_trajectories_panels_dates_colours_band(saved):
     assert [ax.get_title() for ax in panels] == REPUBLICS
     assert fig.get_supylabel() == "Alignment (share, 0–1)"
     assert fig.get_supxlabel() == "Year"
-    assert "abe_2015" in fig.get_suptitle() and "median and 5–95% of 3 runs" in fig.get_suptitle()
+    assert "abe_2015" in title(fig) and "median and 5–95% of 3 runs" in title(fig)
     ax = panels[0]
     # A time axis of real dates: 2015-10-01 to 2017-10-01 (two years), labelled by year.
     assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
@@ -161,7 +165,7 @@ def test_trajectories_against_a_counterfactual(saved):
     ax = [a for a in fig.axes if a.get_title() == "Turkmenistan"][0]
     dashed = [line for line in ax.get_lines() if line.get_linestyle() != "-"]
     assert len(dashed) == len(POWERS)
-    assert "dashed: the counterfactual" in fig.get_suptitle()
+    assert "dashed: the counterfactual" in title(fig)
     assert "abe_2015 without japan_2015_tour" in " ".join(legend_labels(fig)).replace("\n", " ")
 
 
@@ -220,7 +224,7 @@ def test_wedge_run_folder(saved):
     assert titles == ["(a) China + Russia share", "(b) Japan share", "(d) wedge achieved"]
     assert fig.axes[2].get_ylabel() == "Share of runs (95% Wilson interval)"
     assert fig.axes[0].get_ylabel() == "Alignment share, mean over republics"
-    assert "2017-Q4" in fig.get_suptitle()
+    assert "2017-Q4" in title(fig)
     assert "0 of 3" in texts(fig) or "1 of 3" in texts(fig) or "2 of 3" in texts(fig) or "3 of 3" in texts(fig)
 
 
@@ -239,7 +243,7 @@ def test_compare_folder_wedge_and_effects(saved):
     assert [ax.get_title() for ax in fig.axes] == ["China + Russia share", "Japan share"]
     assert fig.axes[0].get_xlabel() == "Effect (percentage points)"
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["All republics (mean)"] + REPUBLICS
-    assert "effect of japan_2015_tour (with − without)" in fig.get_suptitle()
+    assert "effect of japan_2015_tour (with − without)" in title(fig)
 
 
 def test_compare_folder_has_no_trajectories(saved, capsys):
@@ -263,7 +267,7 @@ def test_sweep_heatmap(saved):
     assert bar.get_ylabel().replace("\n", " ") == "Wedge probability (share of runs)"
     # 16 runs (4 x (2 + 2) Sobol points) of two continuous parameters: 5 bins each.
     assert len(ax.get_xticklabels()) == 5 and "–" in ax.get_xticklabels()[0].get_text()
-    assert "(16 runs)" in fig.get_suptitle()
+    assert "(16 runs)" in title(fig)
     stem, fig = plots.figures(f, "heatmap", x="parameters.autonomy_cost", y="parameters.choice_sensitivity",
                               outcome="incumbent_share_mean", bins=3)[0]
     assert stem == "heatmap-incumbent_share_mean"
@@ -299,7 +303,7 @@ def test_sweep_discovery(saved):
     assert a.get_legend().get_title().get_text() == "restricted\nparameters"
     info = json.loads((saved / "sweep" / "discovery" / "discovery.json").read_text())
     assert b.get_title().startswith(f"(b) the chosen box, {info['chosen_box']}")
-    assert "challenger_share_mean >=" in fig.get_suptitle()
+    assert "challenger_share_mean >=" in title(fig)
     # The discovery folder itself can be plotted too.
     assert plots.open_folder(saved / "sweep" / "discovery").kind == "discovery"
     assert only(plots.figures(saved / "sweep" / "discovery", "discovery"))
