@@ -80,7 +80,8 @@ def esc(value: Any) -> str:
 
 
 def _num(v: Any, digits: int = 3) -> str:
-    if isinstance(v, (bool,)) or v is None:
+    """A number for a table cell; text (already formatted) as it is."""
+    if isinstance(v, (bool, str)) or v is None:
         return esc(v)
     try:
         f = float(v)
@@ -205,7 +206,7 @@ def _compare_headline(folder: Folder) -> str:
         rows = [[r["arm"], r["scenario"], f"{int(r['wedge_runs'])} of {int(r['runs'])}", _pct(r["probability"]),
                  f"{_pct(r['ci_low'])}–{_pct(r['ci_high'])}"] for _, r in w.iterrows()]
         out += [f"<h3>Does {esc(facts.name_of(facts.challenger))} achieve the wedge?</h3>",
-                table(["arm", "scenario", "runs with the wedge", "probability", f"95% interval ({w['interval'].iloc[0]})"],
+                table(["arm", "scenario", "runs with the wedge", "probability", f"interval ({w['interval'].iloc[0]})"],
                       rows)]
     else:
         from .compare import wilson_interval
