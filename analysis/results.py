@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 # Tables each kind of output folder may hold, by file stem.
-TABLES = ("scalars", "trajectories", "design", "actors", "model", "events", "effects", "runs")
+TABLES = ("scalars", "trajectories", "design", "actors", "model", "events", "effects", "runs", "wedge", "sensitivity",
+          "prim_trajectory")
 
 
 @dataclass
@@ -17,7 +18,9 @@ class Results:
     """The tables of a results folder as pandas frames, plus its manifest.
 
     ``results.scalars`` (sweep: one row per run), ``results.trajectories``, ``results.design``;
-    ``results.actors``, ``results.model``, ``results.events`` (``greatgame run``). A table
+    ``results.actors``, ``results.model``, ``results.events`` (``greatgame run``);
+    ``results.runs``, ``results.effects``, ``results.wedge`` (``compare``, ``wedge``);
+    ``results.sensitivity``; ``results.prim_trajectory`` (a ``discovery/`` folder). A table
     the folder does not hold is ``None``; ``results.tables`` lists those it does."""
 
     path: Path

@@ -10,7 +10,7 @@ def register(sub) -> None:
     s = sub.add_parser("sweep", help="run a parameter sweep (grid, LHS, Sobol, Morris or a list of points)",
                        description="Run every point of a sweep spec, replicated, and store one row per run "
                                    "(scalars.parquet) and trajectories at the spec's resolution.")
-    s.add_argument("spec", help="sweep spec (YAML); see README 'Experiments'")
+    s.add_argument("spec", help="sweep spec (YAML); see README 'Experiments' and the examples in sweeps/")
     s.add_argument("--out", help="output folder (default out/sweep-SPECNAME)")
     where = s.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")

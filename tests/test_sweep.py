@@ -251,3 +251,42 @@ def test_dry_run_prints_the_design_and_writes_nothing(spec_file, tmp_path, capsy
     assert "12 points x 2 replicates = 24 runs" in text
     assert "powers.japan.budget.loans" in text and "Dry run: nothing written" in text
     assert not out.exists()
+
+
+SHIPPED_SPECS = {  # spec -> (design points, replicates), as the README's table says
+    "japan_money.yaml": (256, 4),
+    "tour_grid.yaml": (50, 10),
+    "sobol_wedge.yaml": (512, 2),
+    "morris_screen.yaml": (220, 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_SPECS))
+def test_shipped_sweep_specs_validate_and_their_points_build(name):
+    from pathlib import Path
+
+    from sim.scenario import scenario_with
+
+    path = Path(__file__).resolve().parents[1] / "sweeps" / name
+    spec = read_spec(path)
+    design = spec.design()
+    assert (len(design), spec.spec.replicates) == SHIPPED_SPECS[name]
+    for col, param in spec.spec.parameters.items():  # every value inside its declared range or list
+        if hasattr(param, "range"):
+            lo, hi = param.range
+            assert design[col].between(lo, hi).all(), col
+        else:
+            assert set(design[col]) <= set(param.values), col
+    base = spec.base.scenario
+    for i in (0, len(design) - 1):  # the first and last points make valid scenarios that step
+        values = design.iloc[i].to_dict()
+        m = GreatGameModel(scenario_with(base, values), rng=1, collect_every=0)
+        m.run_for(1)
+        assert m.steps == 1
+
+
+def test_shipped_spec_folder_holds_only_tested_specs():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "sweeps"
+    assert {p.name for p in folder.glob("*.yaml")} == set(SHIPPED_SPECS)
