@@ -258,7 +258,10 @@ def analyse(spec: SweepSpec, scalars: pd.DataFrame, outcomes: list[str] | None =
     """Sensitivity indices of each outcome of a sobol or morris sweep's scalars table."""
     check_design(spec)
     names = list(spec.parameters)
-    outcomes = check_outcomes(outcomes, outcome_columns(scalars, names))
+    available = outcome_columns(scalars, names)
+    if not outcomes and spec.outcomes.scalars:  # a spec that names its outcomes wants them all analysed
+        outcomes = [o for o in spec.outcomes.scalars if o in available] or None
+    outcomes = check_outcomes(outcomes, available)
     unit = unit_sample(spec)
     check_unit_sample(spec, unit, points_table(scalars, names))
     problem = problem_of(spec)

@@ -15,8 +15,8 @@ def register(sub) -> None:
                                    "indices or Morris mu*, sigma; writes sensitivity.parquet.")
     s.add_argument("spec", help="sweep spec (YAML) with design: sobol or design: morris")
     s.add_argument("--outcome", action="append", metavar="NAME", default=[],
-                   help="a scalar outcome of the sweep (repeatable; default wedge_achieved and "
-                        "incumbent_share_mean)")
+                   help="a scalar outcome of the sweep (repeatable; default: those the spec's "
+                        "outcomes.scalars names, else wedge_achieved and incumbent_share_mean)")
     where = s.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     where.add_argument("--dask-local", type=int, metavar="N", help="run on a local Dask cluster of N workers")

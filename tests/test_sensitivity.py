@@ -157,7 +157,8 @@ def test_sensitivity_command_on_a_tiny_sobol_sweep(tmp_path, capsys):
     assert "false in every run: no variance to apportion" in printed.out  # no wedge in two years
     table = pd.read_parquet(out / "sensitivity.parquet")
     assert list(table.columns) == ["outcome", "parameter", "index", "value", "conf"]
-    assert len(table) == 2 * 2 * 2  # default outcomes x parameters x (S1, ST)
+    assert len(table) == 3 * 2 * 2  # the spec's three outcomes x parameters x (S1, ST)
+    assert set(table.outcome) == {"wedge_achieved", "incumbent_share_mean", "kazakhstan:alignment_japan"}
     inc = table[table.outcome == "incumbent_share_mean"].set_index(["parameter", "index"])["value"]
     # The choice sensitivity moves the incumbents' share far more than Japan's loans in two years.
     assert inc["parameters.choice_sensitivity", "ST"] > 0.5 > inc["powers.japan.budget.loans", "ST"]
