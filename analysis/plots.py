@@ -1057,7 +1057,7 @@ def sensitivity_figure(table: pd.DataFrame, facts: ScenarioFacts, outcomes: list
                       "Elementary effect\n(per range, outcome units)")
         vals = t["value"].to_numpy(float) if "value" in t.columns.get_level_values(0) else np.array([])
         if not np.isfinite(vals).any() or not np.nan_to_num(vals).any():
-            ax.text(0.5, 0.5, "the outcome is the same in every run:\nno index", ha="center", va="center",
+            ax.text(0.5, 0.5, "the outcome is the\nsame in every run:\nno index", ha="center", va="center",
                     transform=ax.transAxes, fontsize=7, color="0.3",
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9})
         ax.grid(axis="y", visible=False)

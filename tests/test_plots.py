@@ -290,7 +290,7 @@ def test_sweep_sensitivity_bars(saved):
     assert len(ax.patches) == 4  # S1 and ST for two parameters
     assert legend_labels(fig) == ["S1 (first order)", "ST (total)"]
     # wedge_achieved never happens in two years: said, not drawn as bars of nothing.
-    assert any("the same in every run" in t for t in texts(fig))
+    assert any("same in every run" in t for t in texts(fig))
     one = only(plots.figures(saved / "sweep", "sensitivity", outcome="incumbent_share_mean"))
     assert [ax.get_title() for ax in one.axes if ax.get_title()] == ["incumbent_share_mean"]
 
