@@ -196,6 +196,30 @@ def _suptitle(fig: Figure, text: str) -> None:
     fig.suptitle("\n".join(_wrap(line, chars) for line in str(text).split("\n")))
 
 
+# Units of the scenario paths a sweep commonly varies, by the path's last part(s); a
+# parameter that is a pure number (a weight, a logit slope, a share of alignment) has none.
+_PATH_UNITS = {
+    ("budget", "grants"): "US$ bn a year", ("budget", "loans"): "US$ bn a year",
+    ("budget", "investment"): "US$ bn a year", ("gdp",): "US$ bn", ("gdp_growth",): "per year",
+    ("population",): "million", ("aid_decay",): "per year", ("investment_decay",): "per year",
+    ("debt_amortisation",): "per year", ("political_decay",): "per year", ("soft_power_reversion",): "per year",
+    ("customs_union_premium",): "per year", ("absorptive_capacity",): "share of GDP a year",
+    ("adjustment_rate",): "per quarter", ("trade_noise",): "s.d. of log trade a quarter",
+    ("meetings_per_year",): "a year", ("years",): "years",
+}
+
+
+def _path_label(path: str, width: int = 28) -> str:
+    """A parameter path for an axis, with its unit when it has one."""
+    parts = str(path).split(".")
+    unit = _PATH_UNITS.get(tuple(parts[-2:])) or _PATH_UNITS.get((parts[-1],))
+    text = _wrap_path(path, width)
+    if not unit:
+        return text
+    sep = " " if len(text.split("\n")[-1]) + len(unit) + 3 <= width else "\n"
+    return f"{text}{sep}({unit})"
+
+
 def _wrap_path(path: str, width: int = 28) -> str:
     """A dotted parameter path over lines, broken after dots: 'powers.japan.\nbudget.loans'."""
     lines, line = [], ""
@@ -989,8 +1013,8 @@ def heatmap_figure(scalars: pd.DataFrame, x: str, y: str, facts: ScenarioFacts, 
                     text = f"{v:.0%}" if is_prob else f"{v:.3g}"
                     ax.text(ix, iy, f"{text}\nn={count[iy, ix]}", ha="center", va="center", fontsize=6,
                             color="black" if light else "white")
-    ax.set_xlabel(_wrap_path(x, 45))
-    ax.set_ylabel(_wrap_path(y, 30))
+    ax.set_xlabel(_path_label(x, 45))
+    ax.set_ylabel(_path_label(y, 30))
     bar = fig.colorbar(im, ax=ax, shrink=0.9)
     bar.set_label(_wrap(label, 20))
     if is_prob:

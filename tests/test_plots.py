@@ -258,6 +258,13 @@ def test_compare_folder_has_no_trajectories(saved, capsys):
 # ---------------------------------------------------------------- sweeps
 
 
+def test_parameter_axes_carry_their_units():
+    assert plots._path_label("powers.japan.budget.loans", 60) == "powers.japan.budget.loans (US$ bn a year)"
+    assert plots._path_label("republics.kazakhstan.gdp", 60).endswith("(US$ bn)")
+    assert plots._path_label("parameters.adjustment_rate", 60).endswith("(per quarter)")
+    assert plots._path_label("parameters.choice_sensitivity", 60) == "parameters.choice_sensitivity"  # a pure number
+
+
 def test_sweep_heatmap(saved):
     f = plots.open_folder(saved / "sweep")
     assert f.kind == "sweep" and plots.supported(f) == ["heatmap", "sensitivity", "discovery"]
