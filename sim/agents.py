@@ -17,6 +17,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import GreatGameModel
 
 MEMBER, OBSERVER, NONE = 2, 1, 0
+# 0-d arrays rather than Python floats as operands: same results, without numpy converting
+# the float on every call (see GreatGameModel._bind_step_constants).
+_ZERO, _ONE, _TINY = np.array(0.0), np.array(1.0), np.array(1e-300)
+for _a in (_ZERO, _ONE, _TINY):
+    _a.flags.writeable = False
 LEVEL_NAMES = {MEMBER: "member", OBSERVER: "observer", NONE: "none"}
 
 
@@ -90,21 +95,37 @@ def powers_plan_offers(model: "GreatGameModel") -> None:
     base is the allocation rule (equal, GDP, resources or explicit weights); gain(p, r) is
     the percentage points p's rivals gained in r over the past year (``model.rival_gain``).
     """
+    # Arrays of different shapes are first spread to a common one by assignment (cheap);
+    # operations between arrays of one shape cost a third of broadcasting ones at these sizes.
     s = model.strategy_arrays
     gain = model.rival_gain.T  # (P, R)
-    w = s["fixed"] + s["by_gdp"][:, None] * model.gdp_r
+    w = np.empty(gain.shape)
+    w[...] = model.gdp_r
+    w *= s["by_gdp_grid"]
+    w += s["fixed"]
+    spread = gain.copy()
     if s["reactive"]:
-        w = w * (1.0 + s["reactivity"][:, None] * gain)
-    w /= np.maximum(np.add.reduce(w, axis=1), 1e-300)[:, None]  # no weight anywhere: no offers
+        spread *= s["reactivity_grid"]
+        spread += _ONE
+        w *= spread
+    total = np.add.reduce(w, axis=1)
+    spread[...] = np.maximum(total, _TINY, out=total)[:, None]
+    w /= spread  # no weight anywhere: no offers
     if s["escalating"]:
         mean_gain = np.add.reduce(gain, axis=1) / model.n_republics
         mult = np.minimum(1.0 + s["escalation"] * mean_gain, s["cap"])
-    else:
-        mult = s["ones"]
-    np.multiply(w[:, :, None], (model.budget * (mult / 4.0)[:, None])[:, None, :], out=model.offers)
+        per_quarter = model.budget * (mult / 4.0)[:, None]
+        model.budget_multiplier = mult.tolist()
+    else:  # the multiplier is 1: its quarter and list are constant
+        per_quarter = model.budget * s["quarter"]
+        model.budget_multiplier = list(s["ones_list"])
+    offers = model.offers  # offers[p, r, k] = w[p, r] * per_quarter[p, k]
+    offers[...] = w[:, :, None]
+    budgets = np.empty(offers.shape)
+    budgets[...] = per_quarter[:, None, :]
+    offers *= budgets
     model.allocation = w
-    model.offered = np.add.reduce(model.offers, axis=(1, 2)).tolist()
-    model.budget_multiplier = mult.tolist()
+    model.offered = np.add.reduce(offers, axis=(1, 2)).tolist()
 
 
 def acceptance_probabilities(model: "GreatGameModel") -> np.ndarray:
@@ -112,19 +133,29 @@ def acceptance_probabilities(model: "GreatGameModel") -> np.ndarray:
 
     logit = base + a_align * (share * n_powers - 1) - a_cond * conditionality(p)
             - a_debt * max(0, debt/GDP - threshold)   [loans only]
+
+    The parameters and the offset (all but the share and debt terms) are those bound when
+    the model was built (``GreatGameModel._bind_step_constants``).
     """
-    prm = model.params
-    P = model.n_powers
-    offset = (prm.acceptance_base - prm.acceptance_alignment) - prm.acceptance_conditionality * model.conditionality
-    logit = offset[:, None] + (prm.acceptance_alignment * P) * model.alignment.T  # (P, R)
-    debt_ratio = model.external_debt + np.add.reduce(model.debt, axis=0) / model.gdp_r
-    logits = np.empty(logit.shape + (3,))
-    logits[...] = logit[:, :, None]
-    logits[:, :, 1] -= prm.acceptance_debt * np.maximum(debt_ratio - prm.debt_threshold, 0.0)  # loans only
-    np.negative(logits, out=logits)
-    np.exp(logits, out=logits)
-    logits += 1.0
-    return np.reciprocal(logits, out=logits)
+    c = model._const
+    # Worked out as -logit throughout (negation is exact): -logit = -a_align * n_powers * share - offset(p),
+    # on arrays spread to (P, R, instruments) by assignment (see powers_plan_offers).
+    neg = np.empty(c.neg_offset.shape)
+    neg[...] = model.alignment.T[:, :, None]
+    neg *= c.neg_slope
+    neg += c.neg_offset
+    debt_ratio = np.add.reduce(model.debt, axis=0)
+    debt_ratio /= model.gdp_r
+    debt_ratio += model.external_debt
+    penalty = np.subtract(debt_ratio, c.debt_threshold, out=debt_ratio)
+    np.maximum(penalty, _ZERO, out=penalty)
+    penalty *= c.acceptance_debt
+    loans_only = c.debt_penalty  # zero but in the loans column
+    loans_only[:, :, 1] = penalty
+    neg += loans_only
+    np.exp(neg, out=neg)
+    neg += _ONE
+    return np.reciprocal(neg, out=neg)
 
 
 def republics_take_offers(model: "GreatGameModel") -> None:
@@ -141,7 +172,7 @@ def republics_take_offers(model: "GreatGameModel") -> None:
         return
     accepted = model.offers * model.accepts  # (P, R, instruments)
     wanted = np.add.reduce(accepted, axis=(0, 2))
-    if len(order) == model.n_powers and (wanted <= model.capacity_left).all():
+    if len(order) == model.n_powers and np.logical_and.reduce(wanted <= model.capacity_left):
         # Every power offered and no republic runs out of room: the order does not matter.
         model.capacity_left -= wanted
         model.flows += accepted.transpose(2, 0, 1)

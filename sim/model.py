@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import zlib
 from collections import deque
-from functools import partial
+from functools import lru_cache, partial
+from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -28,6 +29,12 @@ assert CHANNELS == ("trade", "aid", "investment", "remittances", "energy", "poli
 # ndarray.sum goes through a Python wrapper; on arrays this small the wrapper is most of
 # the cost, and the step makes dozens of sums.
 _sum = np.add.reduce
+# Constants as 0-d arrays: numpy converts a Python float operand to an array on every call,
+# which on these arrays costs about as much as the operation itself; a 0-d array gives the
+# same result without it (see GreatGameModel._bind_step_constants).
+_ZERO, _ONE, _HALF, _HUNDRED = (np.array(x) for x in (0.0, 1.0, 0.5, 100.0))
+for _a in (_ZERO, _ONE, _HALF, _HUNDRED):
+    _a.flags.writeable = False
 STREAMS = ("offers", "trade", "meetings", "hedging")
 
 
@@ -210,6 +217,10 @@ class GreatGameModel(Model):
             "cap": np.array([1.0 + s.max_escalation for s in strategies], float),
             "ones": np.ones(P),
         }
+        s = self.strategy_arrays  # and the forms powers_plan_offers uses them in
+        s["by_gdp_grid"], s["reactivity_grid"] = np.empty((P, R)), np.empty((P, R))
+        s["by_gdp_grid"][...], s["reactivity_grid"][...] = by_gdp[:, None], s["reactivity"][:, None]
+        s["quarter"], s["ones_list"] = np.array(0.25), s["ones"].tolist()
         self.strategy_arrays["reactive"] = bool(self.strategy_arrays["reactivity"].any())
         self.strategy_arrays["escalating"] = bool(self.strategy_arrays["escalation"].any())
         self.allocation = np.zeros((P, R))  # this quarter's budget shares per republic
@@ -228,6 +239,7 @@ class GreatGameModel(Model):
         # -- influence, blocs, graph, data -----------------------------------
         w = prm.weights
         self._bandwidth = np.zeros((len(CHANNELS), P, R))
+        self._grid = np.zeros((P, R))  # scratch: a republic figure spread over the powers
         self._others = np.zeros((len(CHANNELS), R))
         self._others[3], self._others[5], self._others[6] = (self.other_remit_share, self.other_political,
                                                              self.other_security)
@@ -241,20 +253,33 @@ class GreatGameModel(Model):
         self._refresh_security()
         # Bordering great powers weigh on a republic's utility (constant over a run).
         self.threat = prm.threat_weight * self.borders * self.military[:, None]
+        self._bind_step_constants()
         self._compute_influence()
         self.target = self.alignment.copy()
         self._graph: nx.DiGraph | None = None  # built when first read (see ``graph``)
         self._measured_step = -1
         self.measure()
-        self.datacollector = DataCollector(
-            model_reporters=reporters.model_reporters(),
-            agenttype_reporters={
-                RepublicAgent: reporters.republic_reporters(self),
-                PowerAgent: reporters.power_reporters(self),
-            },
-        )
+        self._datacollector: DataCollector | None = None
         if self.collect_every:
             self.datacollector.collect(self)
+
+    @property
+    def datacollector(self) -> DataCollector:
+        """The Mesa DataCollector (reporters: :mod:`sim.reporters`). Built when first used: a
+        run with ``collect_every=0`` never records, and a sweep makes thousands of them."""
+        if self._datacollector is None:
+            self._datacollector = DataCollector(
+                model_reporters=reporters.model_reporters(),
+                agenttype_reporters={
+                    RepublicAgent: reporters.republic_reporters(self),
+                    PowerAgent: reporters.power_reporters(self),
+                },
+            )
+        return self._datacollector
+
+    @datacollector.setter
+    def datacollector(self, value: DataCollector) -> None:
+        self._datacollector = value
 
     # ------------------------------------------------------------------ time
     def date_of(self, step: float) -> str:
@@ -275,14 +300,60 @@ class GreatGameModel(Model):
             self.schedule_event(batch.fire, at=quarter + 0.5)
         batch.items.append((action, text))
 
+    def _bind_step_constants(self) -> None:
+        """Bind once what every quarter reads but a run never changes.
+
+        A step is a hundred-odd numpy operations on arrays of a few dozen numbers, so the
+        cost is in the calls, not the arithmetic: dict and attribute lookups, a Python float
+        operand (converted to an array on every call) and operands of different shapes
+        (broadcasting costs about three times an operation between equal shapes). So the
+        random streams are bound as attributes, the parameters the step uses as operands are
+        held as 0-d arrays (see ``_ZERO``), and constant arrays are spread to the shapes they
+        are used with. The results are the same numbers. The parameters are read here, once:
+        vary them through the scenario, not on a running model."""
+        prm = self.params
+        P, R = self.n_powers, self.n_republics
+        c = partial(np.array, dtype=float)  # a 0-d array
+
+        def spread(values, shape):
+            out = np.empty(shape)
+            out[...] = values
+            return out
+
+        self._offer_stream = self.streams["offers"]
+        self._trade_stream = self.streams["trade"]
+        self._hedging_stream = self.streams["hedging"]
+        q = self._quarterly
+        # acceptance_probabilities works with the negated logit: -logit = slope * share - offset(p)
+        offset = (prm.acceptance_base - prm.acceptance_alignment) - prm.acceptance_conditionality * self.conditionality
+        self._const = SimpleNamespace(
+            # absorptive_capacity * gdp / 4: a quarter is an exact power-of-two scaling, so
+            # gdp * (absorptive_capacity / 4) gives the same numbers.
+            capacity=c(prm.absorptive_capacity / 4.0),
+            trade_sigma=c(prm.trade_noise), trade_drift=c(0.5 * prm.trade_noise**2),
+            investment_to_trade=c(prm.investment_to_trade),
+            aid=c(q["aid"]), debt=c(q["debt"]), investment=c(q["investment"]),
+            political_keep=c(self._political_keep),
+            visibility=c(prm.soft_power_visibility), pull=c(q["soft_power_pull"]),
+            noise=c(prm.alignment_noise), beta=c(prm.choice_sensitivity),
+            adjust=c(prm.adjustment_rate), inertia=c(1.0 - prm.adjustment_rate),
+            half_saturation=spread(self.half_saturation[:, None, None], self._bandwidth.shape),  # (C, P, R)
+            autonomy_cost=c(prm.autonomy_cost), dominance=c(prm.dominance_threshold),
+            neg_slope=c(-(prm.acceptance_alignment * P)),
+            neg_offset=spread(-offset[:, None, None], (P, R, len(INSTRUMENTS))),
+            debt_threshold=c(prm.debt_threshold), acceptance_debt=c(prm.acceptance_debt),
+            debt_penalty=np.zeros((P, R, len(INSTRUMENTS))),  # scratch: written in the loans column only
+        )
+        self._rival_mask_t = self._rival_mask.T
+        self._republic_diagonal = np.arange(0, R * R, R + 1)  # flat indices of an (R, R) diagonal
+
     # ------------------------------------------------------------------ step
     def step(self) -> None:
         """One quarter: offers, economy, forums, soft power, influence, hedging, blocs."""
-        prm = self.params
-        self.flows[:] = 0.0
+        self.flows.fill(0.0)
         for a in self.power_agents:
             a.disbursed = 0.0
-        self.capacity_left = prm.absorptive_capacity * self.gdp_r / 4.0
+        self.capacity_left = np.multiply(self.gdp_r, self._const.capacity)
         self._disburse_pledges()
         self._prepare_offers()
         self.powers.shuffle_do("make_offers")
@@ -327,25 +398,31 @@ class GreatGameModel(Model):
         """What every power's offers need this quarter, for all powers at once: the rivals'
         gains over the past year and one acceptance draw per (power, republic, instrument),
         made whether or not the offer is made, so the draws never depend on budgets."""
-        change = self.alignment - self.alignment_year_ago  # (R, P)
-        self.rival_gain = np.maximum(change @ self._rival_mask.T, 0.0) * 100.0
+        change = self.alignment - self._alignment_log[0]  # (R, P), over the past year
+        gain = change @ self._rival_mask_t
+        np.maximum(gain, _ZERO, out=gain)
+        gain *= _HUNDRED
+        self.rival_gain = gain
         powers_plan_offers(self)
         probs = acceptance_probabilities(self)
-        self.accepts = self.streams["offers"].random(probs.shape) < probs
+        self.accepts = self._offer_stream.random(probs.shape) < probs
         self.offer_order: list[int] = []
 
     def _draw_targets(self) -> None:
         """The hedging target of every republic: softmax(beta * (utility + noise))."""
-        prm = self.params
-        noise = prm.alignment_noise * self.streams["hedging"].standard_normal((self.n_republics, self.n_powers))
-        self.target = softmax_rows(prm.choice_sensitivity * (self.utility.T + noise))
+        c = self._const
+        u = self._hedging_stream.standard_normal((self.n_republics, self.n_powers))
+        u *= c.noise
+        u += self.utility.T
+        u *= c.beta
+        self.target = softmax_rows(u, overwrite=True)
 
     def _update_alignment(self) -> None:
         """Every republic moves ``adjustment_rate`` of the way toward its target (inertia).
         A mix of two distributions, so shares stay non-negative and sum to 1."""
-        k = self.params.adjustment_rate
-        self.alignment *= 1.0 - k
-        self.alignment += k * self.target
+        c = self._const
+        self.alignment *= c.inertia
+        self.alignment += self.target * c.adjust
 
     def _disburse_pledges(self) -> None:
         keep = []
@@ -360,23 +437,28 @@ class GreatGameModel(Model):
         self._disbursements = keep
 
     def _update_economy(self) -> None:
-        prm = self.params
         P, R = self.n_powers, self.n_republics
+        c = self._const
         q = self._quarterly
         self.gdp_p *= q["gdp_p"]
         self.gdp_r *= q["gdp_r"]
         # Trade grows with both economies, customs unions and new routes; prices shock it.
         if self._trade_factors is None:
-            growth = self._trade_growth + self.trade_boost + prm.customs_union_premium * self._customs_union_pairs
+            premium = self.params.customs_union_premium
+            growth = self._trade_growth + self.trade_boost + premium * self._customs_union_pairs
             self._trade_factors = (np.maximum(1.0 + growth, 0.0) ** 0.25,
                                    np.maximum(1.0 + self.growth_r + self.row_boost, 0.0) ** 0.25)
         bilateral, rest = self._trade_factors
-        sigma = prm.trade_noise
-        shock = np.exp(sigma * self.streams["trade"].standard_normal((P + 1, R)) - 0.5 * sigma**2)
+        # shock = exp(sigma * z - sigma^2 / 2), worked out in place
+        shock = self._trade_stream.standard_normal((P + 1, R))
+        shock *= c.trade_sigma
+        shock -= c.trade_drift
+        np.exp(shock, out=shock)
         factor = bilateral * shock[:P]
-        new_investment = self.flows[INVESTMENT]
+        flows = self.flows
+        new_investment = flows[INVESTMENT]
         self.trade *= factor
-        self.trade += prm.investment_to_trade * new_investment
+        self.trade += new_investment * c.investment_to_trade
         self.energy *= factor
         row_factor = rest * shock[P]
         self.row_trade *= row_factor
@@ -384,12 +466,12 @@ class GreatGameModel(Model):
         if self._ramps:
             self._advance_ramps()
         # Stocks: aid and investment accumulate and depreciate; loans are amortised.
-        self.aid *= q["aid"]
-        self.aid += self.flows[GRANTS]
-        self.aid += self.flows[LOANS]
-        self.debt *= q["debt"]
-        self.debt += self.flows[LOANS]
-        self.investment *= q["investment"]
+        self.aid *= c.aid
+        self.aid += flows[GRANTS]
+        self.aid += flows[LOANS]
+        self.debt *= c.debt
+        self.debt += flows[LOANS]
+        self.investment *= c.investment
         self.investment += new_investment
         self.other_aid *= q["gdp_r"]
         self.other_investment *= q["gdp_r"]
@@ -416,27 +498,39 @@ class GreatGameModel(Model):
         One uniform draw per forum and quarter, active or not, turned into a count by the
         Poisson distribution function. Each forum draws from its own stream, keyed by its id:
         a variant that adds a forum leaves the other forums' meetings as they were."""
-        keep = self._political_keep
+        keep = self._const.political_keep
         self.political *= keep
         self.rr_political *= keep
         meetings = self._meeting_draws.next(self._meeting_cdf)
         if meetings is not None:
-            w = (meetings * self.forum_weight)[:, None]
-            self.political += (w * self._lvl_p).T @ self._lvl_r
-            rr = (w * self._lvl_r).T @ self._lvl_r
-            rr.flat[:: self.n_republics + 1] = 0.0
+            # Ties with every actor (powers first, then republics) in one product.
+            w = self._forum_scratch
+            w[...] = (meetings * self.forum_weight)[:, None]
+            w *= self._lvl
+            ties = w.T @ self._lvl_r
+            self.political += ties[: self.n_powers]
+            rr = ties[self.n_powers:]
+            rr.ravel()[self._republic_diagonal] = 0.0
             self.rr_political += rr
 
     def _update_soft_power(self) -> None:
         """Money received in view raises favourability (grants fully, loans and investment
         half); favourability is pulled back toward its baseline."""
-        prm = self.params
+        c = self._const
         f = self.flows
-        visible = (f[GRANTS] + 0.5 * (f[LOANS] + f[INVESTMENT])) / self.gdp_r  # this quarter, share of GDP
+        visible = f[LOANS] + f[INVESTMENT]
+        visible *= _HALF
+        visible += f[GRANTS]
+        gdp = self._grid
+        gdp[...] = self.gdp_r  # spread over the powers (see _fill_bandwidth)
+        visible /= gdp  # this quarter, share of GDP
+        visible *= c.visibility
         fav = self.favour
-        fav += prm.soft_power_visibility * visible
-        fav += self._quarterly["soft_power_pull"] * (self.favour_base - fav)
-        np.clip(fav, 0.0, 1.0, out=fav)
+        fav += visible
+        pull = np.subtract(self.favour_base, fav, out=visible)
+        pull *= c.pull
+        fav += pull
+        np.minimum(np.maximum(fav, _ZERO, out=fav), _ONE, out=fav)  # np.clip, without its Python wrapper
 
     # ------------------------------------------------------------------ influence
     def bandwidth_raw(self) -> tuple[np.ndarray, np.ndarray]:
@@ -448,13 +542,16 @@ class GreatGameModel(Model):
 
     def _fill_bandwidth(self) -> tuple[np.ndarray, np.ndarray]:
         b, o = self._bandwidth, self._others
-        per_gdp = 1.0 / self.gdp_r
+        per_gdp = self._grid  # 1 / GDP, spread over the powers: products of equal shapes are cheaper
+        per_gdp[...] = self.gdp_r
+        np.reciprocal(per_gdp, out=per_gdp)
         np.multiply(self.trade, per_gdp, out=b[0])
         np.multiply(self.aid, per_gdp, out=b[1])
         np.multiply(self.investment, per_gdp, out=b[2])
         b[3] = self.remit_share
         np.multiply(self.energy, per_gdp, out=b[4])
         b[5], b[6], b[7] = self.political, self.security, self.favour
+        per_gdp = per_gdp[0]
         np.multiply(self.row_trade, per_gdp, out=o[0])
         np.multiply(self.other_aid, per_gdp, out=o[1])
         np.multiply(self.other_investment, per_gdp, out=o[2])
@@ -463,12 +560,12 @@ class GreatGameModel(Model):
         return b, o
 
     def _compute_influence(self) -> None:
-        prm = self.params
+        c = self._const
         b, o = self._fill_bandwidth()
-        self.scores = channel_scores(b, o, self.half_saturation, prm.dependence_weight)
+        self.scores = channel_scores(b, o, c.half_saturation, self.params.dependence_weight)
         self.influence = total_influence(self.scores, self.channel_weights)
         self.influence_share = influence_shares(self.influence)
-        self.utility = hedging_utility(self.influence, self.threat, prm.autonomy_cost, prm.dominance_threshold,
+        self.utility = hedging_utility(self.influence, self.threat, c.autonomy_cost, c.dominance,
                                        self.influence_share)
 
     def _refresh_forum_views(self, republic_changed: tuple[int, int] | None = None) -> None:
@@ -478,6 +575,8 @@ class GreatGameModel(Model):
         views of the powers' memberships stand and one label is updated."""
         P = self.n_powers
         lvl = self._level_weight[self.membership] * self.forum_active[:, None]
+        self._lvl = lvl  # (F, P + R) tie weight of each actor in each forum
+        self._forum_scratch = np.empty(lvl.shape)
         self._lvl_p = lvl[:, :P]
         self._lvl_r = lvl[:, P:]
         # Full members of an active customs union trade at a premium.
@@ -489,13 +588,16 @@ class GreatGameModel(Model):
             self._forum_levels[col - P][f] = LEVEL_NAMES[int(self.membership[f, col])]
             return
         full_powers = self.membership[:, :P] == MEMBER
-        self.forum_powers = [list(np.flatnonzero(row)) for row in full_powers]
+        self.forum_powers = [[] for _ in full_powers]  # per forum, its member powers (numpy ints)
+        forums, powers = np.nonzero(full_powers)
+        for f, p in zip(forums.tolist(), powers):
+            self.forum_powers[f].append(p)
         self._forum_power_matrix = full_powers.T.astype(float)  # (P, F)
         k = full_powers.sum(axis=1)
         self._forum_sided = (k > 0) & (k < P)  # a forum with none or all of the powers takes no side
         self._forum_odds_scale = np.maximum(P - k, 1) / np.maximum(k, 1)  # per-power means: inside / outside
-        levels = [[("inactive" if not self.forum_active[f] else LEVEL_NAMES[int(v)]) for v in row]
-                  for f, row in enumerate(self.membership[:, P:])]
+        levels = [[LEVEL_NAMES[v] if active else "inactive" for v in row]
+                  for active, row in zip(self.forum_active.tolist(), self.membership[:, P:].tolist())]
         self._forum_levels = [list(col) for col in zip(*levels)] if levels else [[] for _ in range(self.n_republics)]
 
     def forum_affinities(self, r: int) -> list[float]:
@@ -810,7 +912,7 @@ class _ForumDraws:
         self._cdf: np.ndarray | None = None
 
     def next(self, cdf: np.ndarray) -> np.ndarray | None:
-        """This quarter's meeting counts per forum under the Poisson CDFs ``cdf`` (F, K), or
+        """This quarter's meeting counts per forum (as floats) under the Poisson CDFs ``cdf`` (F, K), or
         None when no forum meets. Counts are worked out a block at a time; a new ``cdf``
         (a forum launched) recomputes the rest of the block."""
         if self.k >= self.block.shape[1]:
@@ -820,23 +922,35 @@ class _ForumDraws:
         if cdf is not self._cdf:
             self._cdf = cdf
             counts = np.add.reduce(self.block[:, self.k:, None] >= cdf[:, None, :], axis=2)
-            self.counts = np.zeros(self.block.shape, dtype=np.int64)
-            self.counts[:, self.k:] = counts
-            self.any = self.counts.any(axis=0).tolist()
+            # kept quarter by quarter (a row each) and as floats, as the model uses them
+            self.counts = np.zeros(self.block.shape[::-1])
+            self.counts[self.k:] = counts.T
+            self.any = self.counts.any(axis=1).tolist()
         self.k += 1
-        return self.counts[:, self.k - 1] if self.any[self.k - 1] else None
+        return self.counts[self.k - 1] if self.any[self.k - 1] else None
 
 
 def _poisson_cdf(rates: np.ndarray) -> np.ndarray:
     """(F, K) Poisson distribution function P(N <= k) per rate, k = 0..K-1, with K large
-    enough that the tail beyond is below 1e-15. count = #{k : u >= cdf[k]} for u ~ U(0, 1)."""
+    enough that the tail beyond is below 1e-15. count = #{k : u >= cdf[k]} for u ~ U(0, 1).
+
+    Read-only, and shared by the models with the same rates: a table costs tens of
+    microseconds, and the runs of a sweep that does not vary the forums share a few."""
+    return _poisson_cdf_of(tuple(rates.tolist()))
+
+
+@lru_cache(maxsize=256)
+def _poisson_cdf_of(rates: tuple[float, ...]) -> np.ndarray:
+    rates = np.array(rates, dtype=float)
     top = float(rates.max()) if rates.size else 0.0
     K = int(np.ceil(top + 12.0 * np.sqrt(top) + 20.0))
     pmf = np.empty((len(rates), K))
     pmf[:, 0] = np.exp(-rates)
     for k in range(1, K):
         pmf[:, k] = pmf[:, k - 1] * rates / k
-    return np.cumsum(pmf, axis=1)
+    cdf = np.cumsum(pmf, axis=1)
+    cdf.flags.writeable = False
+    return cdf
 
 
 def _spawn(rng: np.random.Generator, n: int) -> list[np.random.Generator]:
