@@ -11,7 +11,8 @@ def register(sub) -> None:
     """Add this module's subcommands to the greatgame parser."""
     s = sub.add_parser("sensitivity", help="sensitivity indices of a sweep's outcomes (SALib: Sobol or Morris)",
                        description="Run the sweep of a spec whose design is sobol or morris (or read an existing "
-                                   "one with --results) and print, per outcome, Sobol first-order and total "
+                                   "one with --results; a finished sweep of the same spec in its default out/sweep-NAME is "
+                                   "read, not re-run) and print, per outcome, Sobol first-order and total "
                                    "indices or Morris mu*, sigma; writes sensitivity.parquet.")
     s.add_argument("spec", help="sweep spec (YAML) with design: sobol or design: morris")
     s.add_argument("--outcome", action="append", metavar="NAME", default=[],
@@ -97,6 +98,14 @@ def _sensitivity(args) -> int:
           f"{s.replicates} replicate{'s' if s.replicates > 1 else ''} each = {n_runs} runs, "
           f"{len(s.parameters)} parameters, master seed {s.seed}")
 
+    if not args.results and not args.out and not args.resume:
+        # The usual order is `greatgame sweep SPEC` then `greatgame sensitivity SPEC`: analyse
+        # that finished sweep rather than run it again.
+        found = _finished_sweep(Path("out") / f"sweep-{name}", spec.hash, n_runs)
+        if found is not None:
+            args.results = str(found)
+            print(f"Found the finished sweep of this spec in {found}/; analysing it "
+                  f"(to run it afresh, give --out DIR)")
     if args.results:
         folder = Path(args.results)
         manifest, scalars = sa.read_sweep_folder(folder)
@@ -163,6 +172,22 @@ def _sensitivity(args) -> int:
     path = sa.write_table(res.table, out)
     print(f"Wrote {path} ({len(res.table)} rows: outcome, parameter, index, value, conf)")
     return 0
+
+
+def _finished_sweep(folder: Path, spec_hash: str, n_runs: int) -> Path | None:
+    """``folder`` if it holds every run of the sweep whose spec hashes to ``spec_hash``."""
+    import json
+
+    import pandas as pd
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("spec_sha256") != spec_hash:
+            return None
+        runs = pd.read_parquet(folder / "scalars.parquet", columns=["run"])
+    except (OSError, ValueError, KeyError):
+        return None
+    return folder if runs["run"].nunique() >= n_runs else None
 
 
 # ---------------------------------------------------------------- discovery

@@ -190,6 +190,27 @@ def test_sensitivity_command_on_a_tiny_morris_sweep(tmp_path, capsys):
     assert table["value"].notna().all() and (table[table["index"] == "mu_star"]["value"] > 0).all()
 
 
+def test_sensitivity_after_sweep_analyses_that_sweep_without_rerunning(tmp_path, capsys, monkeypatch):
+    """`greatgame sweep SPEC` then `greatgame sensitivity SPEC` (both with default folders):
+    the second reads out/sweep-NAME instead of running the sweep again; an edited spec does not."""
+    morris = TINY.replace("design: sobol", "design: morris").replace("samples: 8", "samples: 2")
+    spec = write(tmp_path / "m.yaml", morris)
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(spec), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["sensitivity", str(spec), "--outcome", "incumbent_share_mean"]) == 0
+    out = capsys.readouterr().out
+    assert "Found the finished sweep of this spec in out/sweep-tiny/" in out and "Ran " not in out
+    assert (tmp_path / "out" / "sweep-tiny" / "sensitivity.parquet").exists()
+    assert not (tmp_path / "out" / "sensitivity-tiny").exists()
+
+    write(spec, morris.replace("seed: 4", "seed: 5"))
+    assert main(["sensitivity", str(spec), "--outcome", "incumbent_share_mean", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Found the finished sweep" not in out and "Ran 6 runs" in out
+    assert (tmp_path / "out" / "sensitivity-tiny" / "sensitivity.parquet").exists()
+
+
 def test_sensitivity_refuses_other_designs_and_unknown_outcomes(tmp_path, capsys):
     grid = TINY.replace("design: sobol", "design: grid").replace("samples: 8", "levels: 2")
     grid = write(tmp_path / "grid.yaml", grid)
