@@ -8,7 +8,8 @@ repeats any one run alone, and the difference between the arms is not drowned in
 run-to-run noise (the model draws each mechanism from its own stream, so the arms share
 their trade, offer and hedging shocks).
 
-Each run is measured once, at the horizon, with the sweep engine
+Each run is measured at the horizon, and its republics' alignment, influence and channel
+scores are kept every quarter (the trajectories table, for plots), with the sweep engine
 (:func:`analysis.sweep.run_batch` on :func:`analysis.sweep.execute`'s backends), so the
 tables are the same whatever the number of workers.
 
@@ -38,6 +39,7 @@ import pandas as pd
 
 from sim import LoadedScenario, ScenarioError, load_scenario
 from sim.errors import suggest
+from sim.schema import CHANNELS
 from sim.scenario import scenario_with
 
 from .runs import replicate_seeds
@@ -197,20 +199,33 @@ def outcome_names(republics: list[str]) -> list[str]:
     return MODEL_OUTCOMES + [f"{r}:{c}" for r in republics for c in REPUBLIC_OUTCOMES]
 
 
+def trajectory_columns(powers: list[str]) -> list[str]:
+    """What a comparison keeps of every quarter, per republic and power: alignment,
+    influence and each channel's score (what ``greatgame plot --kind trajectories`` draws)."""
+    cols = [f"alignment_{p}" for p in powers] + [f"influence_{p}" for p in powers]
+    return cols + [f"{c}_score_{p}" for p in powers for c in CHANNELS]
+
+
 def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: int | None = None,
-             scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, str]:
-    """Run every arm once per seed; the tidy runs table (one row per run and arm, sorted by
-    run then arm) and a description of the backend. A failed run raises CompareError."""
+             scheduler: str | None = None, progress: Callable[[int], None] | None = None,
+             every: int | None = 1) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """Run every arm once per seed: the tidy runs table (one row per run and arm, sorted by
+    run then arm), the republics' trajectories every ``every`` quarters (None: not kept) and
+    a description of the backend. A failed run raises CompareError."""
     republics = list(arms[0].scenario.republics)
+    powers = list(arms[0].scenario.powers)
     names = outcome_names(republics)
+    traj_cols = [f"{r}:{c}" for r in republics for c in trajectory_columns(powers)] if every else []
     tasks = {a.key: [(k * len(seeds) + i, k, i, int(s), {}) for i, s in enumerate(seeds)] for k, a in enumerate(arms)}
     size = batch_size(len(arms) * len(seeds), dask_local or workers or 1)
-    batches = [Batch(a.scenario, names, [], None, tasks[a.key][i:i + size])
+    batches = [Batch(a.scenario, names, traj_cols, every, tasks[a.key][i:i + size])
                for a in arms for i in range(0, len(seeds), size)]
     rows: list[dict] = []
+    traj_rows: list[dict] = []
 
     def on_done(batch: Batch, result) -> None:
         rows.extend(result[0])
+        traj_rows.extend(result[1])
         if progress is not None:
             progress(len(batch.runs))
 
@@ -222,7 +237,33 @@ def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: in
         arm = arms[int(first["point"])]
         raise CompareError(f"{len(failed)} of {len(df)} runs failed; first: run {int(first['replicate'])} of arm "
                            f"{arm.key} ({arm.label}), seed {int(first['seed'])}: {first['error']}")
-    return _tidy_runs(df, arms, republics), backend
+    traj = _tidy_trajectories(traj_rows, arms, seeds, republics, powers) if every else None
+    return _tidy_runs(df, arms, republics), traj, backend
+
+
+def _tidy_trajectories(rows: list[dict], arms: list[Arm], seeds: list[int], republics: list[str],
+                       powers: list[str]) -> pd.DataFrame:
+    """One row per arm, run, step and republic, in the actors-table layout of ``greatgame run``
+    (actor, kind, alignment_P, influence_P, CHANNEL_score_P), so the same plots read both."""
+    cols = trajectory_columns(powers)
+    wide = pd.DataFrame(rows).sort_values(["run", "step"], kind="stable").reset_index(drop=True)
+    n = len(seeds)
+    arm_of = (wide["run"] // n).to_numpy()
+    base = pd.DataFrame({
+        "arm": pd.Categorical([arms[int(k)].key for k in arm_of], categories=[a.key for a in arms]),
+        "replicate": (wide["run"] % n).astype("int64"),
+        "seed": [int(seeds[int(i)]) for i in wide["run"] % n],
+        "step": wide["step"].astype("int64"),
+        "date": wide["date"].astype("string"),
+    })
+    frames = []
+    for j, r in enumerate(republics):
+        block = wide[[f"{r}:{c}" for c in cols]].set_axis(cols, axis=1).astype("float64")
+        frames.append(pd.concat([base.assign(actor=r, kind="republic", _order=j), block], axis=1))
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["arm", "replicate", "step", "_order"], kind="stable").drop(columns="_order")
+    out["arm"] = out["arm"].astype(str)
+    return out.reset_index(drop=True)
 
 
 def _tidy_runs(df: pd.DataFrame, arms: list[Arm], republics: list[str]) -> pd.DataFrame:
@@ -304,6 +345,7 @@ class Comparison:
     runs: pd.DataFrame
     effects: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    trajectories: pd.DataFrame | None = None  # every quarter, per arm, run and republic (see run_arms)
 
     @property
     def republics(self) -> list[str]:
@@ -317,7 +359,7 @@ class Comparison:
 def compare(scenario_a, scenario_b=None, without: Iterable[str] = (), replicates: int = 20, seed: int = 1,
             years: float | None = None, workers: int = 1, resamples: int = RESAMPLES, level: float = LEVEL,
             dask_local: int | None = None, scheduler: str | None = None,
-            progress: Callable[[int], None] | None = None) -> Comparison:
+            progress: Callable[[int], None] | None = None, every: int | None = 1) -> Comparison:
     """Paired runs of two arms with common random numbers and the effects table.
 
     ``compare(A, B)``: the effect is B − A. ``compare(A, without=[NAME, ...])``: arm B is A
@@ -325,7 +367,7 @@ def compare(scenario_a, scenario_b=None, without: Iterable[str] = (), replicates
     Scenarios are names, paths or LoadedScenario objects."""
     a, b, sign, definition = prepare(scenario_a, scenario_b, without, years, replicates, resamples, level)
     return run_comparison(a, b, sign, definition, replicates, seed, workers=workers, resamples=resamples,
-                          level=level, dask_local=dask_local, scheduler=scheduler, progress=progress)
+                          level=level, dask_local=dask_local, scheduler=scheduler, progress=progress, every=every)
 
 
 def prepare(scenario_a, scenario_b=None, without: Iterable[str] = (), years: float | None = None,
@@ -348,10 +390,11 @@ def _check_numbers(replicates: int, resamples: int, level: float, years: float |
 
 def run_comparison(a: Arm, b: Arm, sign: int, definition: str, replicates: int, seed: int, workers: int = 1,
                    resamples: int = RESAMPLES, level: float = LEVEL, dask_local: int | None = None,
-                   scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> Comparison:
+                   scheduler: str | None = None, progress: Callable[[int], None] | None = None,
+                   every: int | None = 1) -> Comparison:
     seeds = replicate_seeds(seed, replicates)
-    runs, backend = run_arms([a, b], seeds, workers=workers, dask_local=dask_local, scheduler=scheduler,
-                             progress=progress)
+    runs, trajectories, backend = run_arms([a, b], seeds, workers=workers, dask_local=dask_local,
+                                           scheduler=scheduler, progress=progress, every=every)
     republics = list(a.scenario.republics)
     effects = effects_table(runs, republics, seed, sign, definition, resamples, level)
     notes = []
@@ -366,7 +409,8 @@ def run_comparison(a: Arm, b: Arm, sign: int, definition: str, replicates: int, 
         notes.append(f"only {len(seeds)} pairs: the bootstrap interval is rough and tends to be too narrow")
     if a.loaded.content_hash == b.loaded.content_hash:
         notes.append("the two arms are the same scenario: every paired difference is zero")
-    return Comparison(a, b, int(seed), seeds, sign, definition, resamples, level, backend, runs, effects, notes)
+    return Comparison(a, b, int(seed), seeds, sign, definition, resamples, level, backend, runs, effects, notes,
+                      trajectories)
 
 
 # ---------------------------------------------------------------- the wedge answer
@@ -408,6 +452,7 @@ class WedgeReport:
     wedged_runs: dict[str, int]      # republic → runs (as given) in which it is wedged
     note: str = ""
     comparison: Comparison | None = None
+    trajectories: pd.DataFrame | None = None  # every quarter, per arm, run and republic (see run_arms)
 
     @property
     def scenario(self):
@@ -437,7 +482,8 @@ def challenger_initiatives(sc) -> list[str]:
 
 def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | None = None, workers: int = 1,
                  resamples: int = RESAMPLES, level: float = LEVEL, dask_local: int | None = None,
-                 scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> WedgeReport:
+                 scheduler: str | None = None, progress: Callable[[int], None] | None = None,
+                 every: int | None = 1) -> WedgeReport:
     """How often the challenger (``scenario.wedge.challenger``) achieves the wedge, with a
     Wilson interval; the same without its initiatives; and the shift in the incumbents'
     share due to those initiatives (with − without, paired, bootstrap intervals)."""
@@ -453,13 +499,15 @@ def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | N
         what = ", ".join(names)
         comp = run_comparison(a, b, -1, f"A - B: with {what} - without (the effect of {sc.wedge.challenger}'s "
                                         f"initiatives)", replicates, seed, workers=workers, resamples=resamples,
-                              level=level, dask_local=dask_local, scheduler=scheduler, progress=progress)
+                              level=level, dask_local=dask_local, scheduler=scheduler, progress=progress,
+                              every=every)
         runs, effects, backend, note = comp.runs, comp.effects, comp.backend, ""
+        trajectories = comp.trajectories
     else:
         comp = None
         a = Arm("A", f"{sc.name} (as given)", loaded)
-        runs, backend = run_arms([a], seeds, workers=workers, dask_local=dask_local, scheduler=scheduler,
-                                 progress=progress)
+        runs, trajectories, backend = run_arms([a], seeds, workers=workers, dask_local=dask_local,
+                                               scheduler=scheduler, progress=progress, every=every)
         effects = pd.DataFrame(columns=EFFECT_COLUMNS)
         disabled = [k for k, v in sc.initiatives.items() if v.power == sc.wedge.challenger]
         note = (f"scenario '{sc.name}' has no enabled initiative of {sc.wedge.challenger} (wedge.challenger)"
@@ -473,7 +521,7 @@ def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | N
         without_initiatives=proportion(without_arm["wedge_achieved"], level) if names else None,
         runs=runs, effects=effects,
         wedged_runs={r: int(with_arm[f"{r}:wedged"].sum()) for r in republics},
-        note=note, comparison=comp,
+        note=note, comparison=comp, trajectories=trajectories,
     )
 
 

@@ -8,9 +8,10 @@ objects (one or more per kind) built from the tables a results folder holds;
 kind          what                                                needs
 ============  ==================================================  ==========================
 trajectories  alignment (or influence, or one channel's score)    actors table (``run``)
-              of each republic toward each power over time:
-              median and 5–95% band over replicates; ``against``
-              overlays a second run folder (a counterfactual)
+              of each republic toward each power over time:       or trajectories table
+              median and 5–95% band over replicates; arm B of a   (``compare``, ``wedge``)
+              compare or wedge folder dashed over arm A;
+              ``against`` overlays a second run folder
 network       the influence graph at chosen dates: power→republic actors table (``run``)
               arrows as wide as the influence, nodes filled by
               landscape bloc, at fixed map-like positions
@@ -63,8 +64,8 @@ FORMATS = ("png", "svg", "pdf")
 MEASURES = ("alignment", "influence")
 FOLDER_KINDS = {  # what each kind of results folder can show, in the default order
     "run": ("trajectories", "network", "alignment", "wedge"),
-    "compare": ("wedge", "effects"),
-    "wedge": ("wedge", "effects"),
+    "compare": ("trajectories", "wedge", "effects"),
+    "wedge": ("trajectories", "wedge", "effects"),
     "sweep": ("heatmap", "sensitivity", "discovery"),
     "discovery": ("discovery",),
     "unknown": (),
@@ -299,8 +300,8 @@ def scenario_facts(manifest: dict, files: list[str] | None = None, overrides: li
 
 _HOLDS = {
     "run": "a `greatgame run` folder",
-    "compare": "a `greatgame compare` folder: each arm's outcomes at the horizon, no trajectories",
-    "wedge": "a `greatgame wedge` folder: each arm's outcomes at the horizon, no trajectories",
+    "compare": "a `greatgame compare` folder",
+    "wedge": "a `greatgame wedge` folder",
     "sweep": "a sweep",
     "discovery": "a `greatgame discover` folder",
 }
@@ -421,13 +422,17 @@ def missing(folder: Folder, kind: str, **options) -> str | None:
         raise PlotError(f"unknown kind '{kind}'; expected one of: {', '.join(KINDS)}")
     where = f"{folder.label}: '{kind}' needs"
     holds = f"this folder holds {folder.holds()}"
+    if kind == "trajectories" and folder.kind in ("compare", "wedge"):
+        if folder.has("trajectories"):
+            return None
+        return (f"{where} trajectories.parquet (written by `greatgame {folder.kind}` unless --every 0); {holds}; "
+                f"plot this folder with --kind wedge or effects, or run it again without --every 0")
     if kind in ("trajectories", "network", "alignment"):
         if not folder.has("actors"):
             hint = ""
             if folder.kind in ("compare", "wedge"):
-                hint = "; plot this folder with --kind wedge or effects, or run each arm with `greatgame run`"
-                if kind == "trajectories":
-                    hint += " and overlay one with --against DIR"
+                hint = ("; plot this folder with --kind trajectories, wedge or effects, or run an arm with "
+                        "`greatgame run`")
             return f"{where} actors.parquet (a `greatgame run` folder); {holds}{hint}"
         return None
     if kind == "wedge":
@@ -561,7 +566,8 @@ def _quantiles(rep: pd.DataFrame, cols: list[str]) -> dict[str, pd.DataFrame]:
 
 def trajectories_figure(actors: pd.DataFrame, facts: ScenarioFacts, measure: str = "alignment",
                         channel: str | None = None, against: pd.DataFrame | None = None,
-                        labels: tuple[str, str] = ("as given", "counterfactual")) -> Figure:
+                        labels: tuple[str, str] = ("as given", "counterfactual"),
+                        dashed: str = "the counterfactual") -> Figure:
     """One panel per republic: each power's median over replicates with a 5–95% band;
     ``against``: a second actors table (same republics), its medians dashed."""
     powers = _powers(actors)
@@ -598,7 +604,7 @@ def trajectories_figure(actors: pd.DataFrame, facts: ScenarioFacts, measure: str
     fig.supylabel(ylabel)
     fig.supxlabel("Year")
     stat = f"median and 5–95% of {_runs_text(n)}" if band else "one run"
-    extra = "; dashed: the counterfactual" if other is not None else ""
+    extra = f"; dashed: {dashed}" if other is not None else ""
     whose = ("alignment of each republic toward each power" if what == "alignment"
              else f"{what} of each power in each republic")
     _suptitle(fig, f"{facts.name}: {whose} ({stat}{extra})")
@@ -812,6 +818,16 @@ class Group:
     achieved: np.ndarray
     keys: np.ndarray  # seeds, to join paired runs
     short: str = ""   # the x tick label ("A", "B"); the label goes to the legend
+
+
+def _arm_labels(folder: Folder) -> dict[str, str]:
+    """Arm key → label, from the runs table (as printed by compare and wedge)."""
+    labels = {"A": "arm A", "B": "arm B"}
+    if folder.has("runs"):
+        runs = folder.table("runs")
+        if "scenario" in runs and "arm" in runs:
+            labels.update({str(k): str(v) for k, v in runs.drop_duplicates("arm")[["arm", "scenario"]].values})
+    return labels
 
 
 def groups_of(folder: Folder) -> list[Group]:
@@ -1189,6 +1205,21 @@ def figures(folder: str | Path | Folder, kind: str, *, measure: str = "alignment
         raise PlotError(f"--bins: must be ≥ 2, got {bins}")
     facts = folder.facts
     with matplotlib.rc_context(STYLE):
+        if kind == "trajectories" and folder.kind in ("compare", "wedge"):
+            if against is not None:
+                raise PlotError(f"--against: overlays a second `greatgame run` folder on a run folder; "
+                                f"{folder.label} is a {folder.kind} folder, its arms are already overlaid")
+            t = folder.table("trajectories")
+            arms = _arm_labels(folder)
+            main = t[t["arm"] == "A"]
+            other = t[t["arm"] == "B"] if (t["arm"] == "B").any() else None
+            if main.empty:
+                raise PlotError(f"{folder.label}: trajectories.parquet holds no rows of arm A")
+            stem = "trajectories" + (f"-{channel}" if channel else "" if measure == "alignment" else f"-{measure}")
+            counterfactual = folder.kind == "wedge" or bool(folder.manifest.get("arms", {}).get("B", {}).get("disabled"))
+            dashed = "the counterfactual" if counterfactual else arms.get("B", "arm B")
+            return [(stem, trajectories_figure(main, facts, measure, channel, other, (arms["A"], arms.get("B", "")),
+                                               dashed))]
         if kind == "trajectories":
             other, labels = None, ("as given", "counterfactual")
             if against is not None:

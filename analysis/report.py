@@ -56,9 +56,10 @@ summary { cursor: pointer; font-weight: 600; }
 
 CAPTIONS = {
     "trajectories": "Alignment of each republic toward each power over time: the median over runs, with the "
-                    "5–95% range of the runs shaded.",
+                    "5–95% range of the runs shaded; in a comparison, arm B's medians dashed over arm A's.",
     "trajectories-influence": "Influence I(p, r) of each power on each republic (the weighted sum of the channel "
-                              "scores): median over runs with the 5–95% range.",
+                              "scores): median over runs with the 5–95% range; in a comparison, arm B's medians "
+                              "dashed.",
     "alignment": "Alignment shares stacked to one (mean over runs), the incumbents at the bottom: where their band "
                  "ends below the dashed line, they have lost the majority of the republic's alignment.",
     "network": "The influence graph at the first and the last date: arrows from each power to each republic, as "
@@ -221,10 +222,11 @@ def _compare_headline(folder: Folder) -> str:
     if m.get("note"):
         out.append(f'<p class="note">{esc(m["note"])}</p>')
     out.append(_effects_section(folder))
-    out.append('<p class="note">A compare or wedge folder holds each arm\'s outcomes at the horizon only, not '
-               'their trajectories: the figures below show what it holds. For trajectories of an arm, run it with '
-               '<code>greatgame run</code> and plot that folder (<code>--against DIR</code> overlays a second run '
-               'folder).</p>')
+    if not folder.has("trajectories"):
+        out.append('<p class="note">This folder holds each arm\'s outcomes at the horizon only (it was written '
+                   'with <code>--every 0</code>): no trajectories are shown. For trajectories of an arm, run it '
+                   'with <code>greatgame run</code> and plot that folder (<code>--against DIR</code> overlays a '
+                   'second run folder).</p>')
     return "\n".join(out)
 
 

@@ -19,7 +19,8 @@ class Results:
 
     ``results.scalars`` (sweep: one row per run), ``results.trajectories``, ``results.design``;
     ``results.actors``, ``results.model``, ``results.events`` (``greatgame run``);
-    ``results.runs``, ``results.effects``, ``results.wedge`` (``compare``, ``wedge``);
+    ``results.runs``, ``results.effects``, ``results.wedge``, ``results.trajectories`` (per arm,
+    run, quarter and republic) (``compare``, ``wedge``);
     ``results.sensitivity``; ``results.prim_trajectory`` (a ``discovery/`` folder). A table
     the folder does not hold is ``None``; ``results.tables`` lists those it does."""
 

@@ -48,6 +48,8 @@ def _common(p, replicates: int, kind: str) -> None:
                    help="bootstrap resamples of the pairs (default 2000)")
     p.add_argument("--out", metavar="DIR", help=f"output folder (default out/{kind})")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default parquet)")
+    p.add_argument("--every", type=int, default=1, metavar="Q",
+                   help="keep the republics' trajectories (for plots) every Q quarters (default 1; 0 keeps none)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -58,6 +60,8 @@ def _check(args) -> None:
         raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
     if args.years is not None and args.years <= 0:
         raise CliError(f"--years: must be > 0, got {args.years:g}")
+    if args.every < 0:
+        raise CliError(f"--every: must be ≥ 0 (0 keeps no trajectories), got {args.every}")
     for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local), ("--resamples", args.resamples)):
         if v is not None and v < 1:
             raise CliError(f"{flag}: must be ≥ 1, got {v}")
@@ -125,7 +129,7 @@ def _compare(args) -> int:
     with progress_bar(2 * K, "runs", args.quiet) as bar:
         res = cmp.run_comparison(a, b, sign, definition, K, args.seed, workers=args.workers,
                                  resamples=args.resamples, dask_local=args.dask_local, scheduler=args.scheduler,
-                                 progress=bar.update)
+                                 progress=bar.update, every=args.every or None)
     for note in res.notes:
         print(f"  note: {note}")
 
@@ -160,7 +164,7 @@ def _compare(args) -> int:
         "bootstrap": {"resamples": args.resamples, "level": res.level, "method": "percentile, pairs resampled",
                       "generator": "numpy default_rng(SeedSequence(master_seed, spawn_key=(0x626F6F74,)))"},
         "backend": res.backend,
-    })
+    }, tables={"trajectories": res.trajectories})
     print(f"\nWrote {out}/: {', '.join(files)}")
     print("Re-run any pair alone with the seeds in the 'seed' column, e.g. run 0: " + _rerun(args, b, res.seeds[0]))
     return 0
@@ -189,6 +193,8 @@ def _write(out: Path, args, runs, effects, loaded, seeds, extra: dict, tables: d
     output.prepare_dir(out)
     files = {}
     for stem, df in {"runs": runs, "effects": effects, **(tables or {})}.items():
+        if df is None:
+            continue
         files[stem] = output.write_table(df, out / stem, args.format).name
     man = output.manifest(loaded, seeds, args.seed, files, extra={**extra, "format": args.format})
     output.write_json(man, out / "manifest.json")
@@ -237,7 +243,8 @@ def _wedge(args) -> int:
 
     with progress_bar(K * (2 if names else 1), "runs", args.quiet) as bar:
         rep = cmp.wedge_report(loaded, K, args.seed, workers=args.workers, resamples=args.resamples,
-                               dask_local=args.dask_local, scheduler=args.scheduler, progress=bar.update)
+                               dask_local=args.dask_local, scheduler=args.scheduler, progress=bar.update,
+                               every=args.every or None)
 
     w = rep.with_initiatives
     print(f"\n{ch} achieves the wedge in {_prob(w, ', Wilson score interval')}")
@@ -273,7 +280,7 @@ def _wedge(args) -> int:
         "effect": rep.comparison.definition if rep.comparison else None,
         "bootstrap": {"resamples": args.resamples, "level": rep.level, "method": "percentile, pairs resampled"},
         "backend": rep.backend,
-    }, tables={"wedge": rep.probability_table()})
+    }, tables={"wedge": rep.probability_table(), "trajectories": rep.trajectories})
     print(f"\nWrote {out}/: {', '.join(files)}")
     return 0
 

@@ -84,6 +84,7 @@ def test_same_tables_on_one_and_two_workers(tour):
     assert two.backend == "process pool of 2"
     pd.testing.assert_frame_equal(two.runs, tour.runs)
     pd.testing.assert_frame_equal(two.effects, tour.effects)
+    pd.testing.assert_frame_equal(two.trajectories, tour.trajectories)
 
 
 def test_two_scenarios_must_cover_the_same_period():
@@ -194,7 +195,32 @@ def test_compare_cli_writes_tables_and_states_sign(tmp_path, capsys):
     assert list(runs["seed"]) == [s for s in man["seeds"] for _ in "AB"]
     assert man["arms"]["B"]["disabled"] == ["japan_2015_tour"] and man["effect"].startswith("A - B")
     assert list(effects.columns) == cmp.EFFECT_COLUMNS and len(runs) == 6
-    assert sorted(p.name for p in out.iterdir()) == ["effects.parquet", "manifest.json", "runs.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == ["effects.parquet", "manifest.json", "runs.parquet",
+                                                     "trajectories.parquet"]
+    # Trajectories: every quarter, both arms, every republic, in the actors-table layout.
+    traj = pd.read_parquet(out / "trajectories.parquet")
+    steps = int(YEARS * 4)
+    assert len(traj) == 2 * 3 * (steps + 1) * 5
+    assert list(traj.columns[:7]) == ["arm", "replicate", "seed", "step", "date", "actor", "kind"]
+    assert {"alignment_japan", "influence_china", "trade_score_russia", "security_score_russia"} <= set(traj.columns)
+    last = traj[(traj["step"] == steps) & (traj["actor"] == "turkmenistan")].sort_values(["replicate", "arm"])
+    share = (last["alignment_china"] + last["alignment_russia"]).to_numpy()
+    assert share == pytest.approx(runs["turkmenistan:incumbent_share"].to_numpy(), abs=1e-12)
+    al = traj[[c for c in traj.columns if c.startswith("alignment_")]].sum(axis=1)
+    assert al.to_numpy() == pytest.approx(1.0)
+
+    # --every 0 keeps no trajectories and leaves the other tables as they were.
+    out0 = tmp_path / "cmp0"
+    assert main(["compare", "abe_2015", "--without", "japan_2015_tour", "--replicates", "3", "--years", str(YEARS),
+                 "--seed", "9", "--out", str(out0), "--quiet", "--every", "0"]) == 0
+    assert not (out0 / "trajectories.parquet").exists()
+    pd.testing.assert_frame_equal(pd.read_parquet(out0 / "runs.parquet"), runs)
+    # --every 2: every second quarter, and the last.
+    out2 = tmp_path / "cmp2"
+    assert main(["compare", "abe_2015", "--without", "japan_2015_tour", "--replicates", "3", "--years", str(YEARS),
+                 "--seed", "9", "--out", str(out2), "--quiet", "--every", "3"]) == 0
+    assert sorted(pd.read_parquet(out2 / "trajectories.parquet")["step"].unique()) == sorted(
+        set(range(0, steps + 1, 3)) | {steps})
 
 
 def test_wedge_cli_headline(tmp_path, capsys):

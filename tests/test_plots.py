@@ -233,7 +233,7 @@ def test_wedge_run_folder(saved):
 
 def test_compare_folder_wedge_and_effects(saved):
     f = plots.open_folder(saved / "compare")
-    assert f.kind == "compare" and plots.supported(f) == ["wedge", "effects"]
+    assert f.kind == "compare" and plots.supported(f) == ["trajectories", "wedge", "effects"]
     fig = only(plots.figures(f, "wedge"))
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["A", "B"]
     labels = " ".join(legend_labels(fig))
@@ -246,13 +246,44 @@ def test_compare_folder_wedge_and_effects(saved):
     assert "effect of japan_2015_tour (with − without)" in title(fig)
 
 
-def test_compare_folder_has_no_trajectories(saved, capsys):
-    with pytest.raises(PlotError) as e:
-        plots.figures(saved / "compare", "trajectories")
-    assert "'trajectories' needs actors.parquet (a `greatgame run` folder)" in str(e.value)
-    assert "runs.parquet (a `greatgame compare` folder" in str(e.value)
+def test_compare_folder_trajectories_overlay_the_arms(saved, capsys, tmp_path):
+    """A compare folder keeps both arms' republic trajectories: arm A as bands and medians,
+    arm B (the counterfactual) dashed, dates on the axis, the arms named in the legend."""
+    f = plots.open_folder(saved / "compare")
+    fig = only(plots.figures(f, "trajectories"))
+    assert "median and 5–95% of 3 runs; dashed: the counterfactual" in title(fig)
+    ax = fig.axes[0]
+    assert [a.get_title() for a in fig.axes if a.get_title()] == REPUBLICS
+    solid = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]
+    dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() != "-"]
+    assert len(solid) == len(dashed) == len(POWERS)
+    assert len(ax.collections) == len(POWERS)  # one band per power
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.AutoDateFormatter | mdates.ConciseDateFormatter |
+                      mdates.DateFormatter)
+    labels = [x.replace("\n", " ") for x in legend_labels(fig)]
+    assert "abe_2015 (as given)" in labels and "abe_2015 without japan_2015_tour" in labels
+    # The medians drawn are those of the saved table: arm B's Japan line, last step, Turkmenistan.
+    t = pd.read_parquet(saved / "compare" / "trajectories.parquet")
+    tb = t[(t["arm"] == "B") & (t["actor"] == "turkmenistan")]
+    want = tb[tb["step"] == tb["step"].max()]["alignment_japan"].median()
+    tk = fig.axes[REPUBLICS.index("Turkmenistan")]
+    japan_b = [ln for ln in tk.get_lines() if ln.get_linestyle() != "-"][0]
+    assert japan_b.get_ydata()[-1] == pytest.approx(want)
+    fig = only(plots.figures(f, "trajectories", channel="trade"))
+    assert "trade score" in title(fig)
+    with pytest.raises(PlotError, match="its arms are already overlaid"):
+        plots.figures(f, "trajectories", against=saved / "run")
+    # Without trajectories (--every 0): one line naming the file and what to do.
+    bare = tmp_path / "bare"
+    shutil.copytree(saved / "compare", bare)
+    (bare / "trajectories.parquet").unlink()
+    shutil.rmtree(bare / "figures", ignore_errors=True)
+    one_line_error(capsys, main(["plot", str(bare), "--kind", "trajectories"]),
+                   "'trajectories' needs trajectories.parquet", "--every 0", "`greatgame compare` folder")
+    assert plots.supported(plots.open_folder(bare)) == ["wedge", "effects"]
     one_line_error(capsys, main(["plot", str(saved / "compare"), "--kind", "network"]),
-                   "'network' needs actors.parquet", "`greatgame compare` folder", "--kind wedge or effects")
+                   "'network' needs actors.parquet", "`greatgame compare` folder",
+                   "--kind trajectories, wedge or effects")
 
 
 # ---------------------------------------------------------------- sweeps
@@ -348,8 +379,8 @@ def test_cli_writes_every_supported_kind(saved, capsys, tmp_path):
     out = tmp_path / "figs"
     assert main(["plot", str(saved / "compare"), "--out", str(out), "--dpi", "60"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed == [f"Wrote {out / 'wedge.png'}", f"Wrote {out / 'effects.png'}"]
-    for name in ("wedge.png", "effects.png"):
+    assert printed == [f"Wrote {out / 'trajectories.png'}", f"Wrote {out / 'wedge.png'}", f"Wrote {out / 'effects.png'}"]
+    for name in ("trajectories.png", "wedge.png", "effects.png"):
         data = (out / name).read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
     # Default folder: RESULTS/figures.
@@ -462,9 +493,10 @@ def test_report_compare_and_sweep(saved, tmp_path):
     path, _ = report.build(saved / "compare", tmp_path / "c.html", dpi=40)
     doc = path.read_text(encoding="utf-8")
     assert _external(doc) == []
-    assert doc.count("data:image/png;base64,") == 2
+    assert doc.count("data:image/png;base64,") == 4  # trajectories (alignment, influence), wedge, effects
+    assert "arm B&#x27;s medians dashed" in doc
     assert "Paired effects at the horizon" in doc and "abe_2015 without japan_2015_tour" in doc
-    assert "outcomes at the horizon only" in doc  # says why there are no trajectories
+    assert "outcomes at the horizon only" not in doc
     path, _ = report.build(saved / "sweep", tmp_path / "s.html", dpi=40)
     doc = path.read_text(encoding="utf-8")
     assert _external(doc) == []
