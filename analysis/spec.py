@@ -49,7 +49,7 @@ DEFAULT_TRAJECTORY_COLUMNS = ("incumbent_share_mean", "challenger_share_mean", "
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class RangeParam(_Strict):
@@ -145,7 +145,7 @@ class SweepSpec(_Strict):
     levels: int | None = Field(None, ge=2)
     points: list[dict[str, Any]] | None = None
     replicates: int = Field(1, ge=1)
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
     common_random_numbers: bool = Field(True, description="replicate i of every point shares seed i")
     outcomes: Outcomes = Outcomes()
 
@@ -279,9 +279,12 @@ def _spec_error(exc: ValidationError, file: str) -> ScenarioError:
         msg = f"expected one of {err.get('ctx', {}).get('expected', '')}, got {err.get('input')!r}"
         if isinstance(err.get("input"), str):
             msg += suggest(err["input"], DESIGNS)
-    elif typ in ("greater_than_equal", "greater_than"):
+    elif typ in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = next(iter((err.get("ctx") or {}).values()), "")
-        msg = f"must be {'≥' if typ == 'greater_than_equal' else '>'} {bound}, got {err.get('input')!r}"
+        sym = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[typ]
+        msg = f"must be {sym} {bound}, got {err.get('input')!r}"
+    elif typ == "finite_number":
+        msg = f"expected a finite number, got {err.get('input')!r}"
     else:
         msg = err["msg"].removeprefix("Value error, ")
         if "," in path and path.endswith(")"):

@@ -9,6 +9,7 @@ non-zero exit status; nothing is written unless the scenario validates.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shlex
 import sys
@@ -115,6 +116,18 @@ def _term_width() -> int:
         return 100
 
 
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in every table
+
+
+def check_seed_and_years(seed: int, years: float | None) -> None:
+    """Refuse what would fail later (a seed the tables cannot hold, a horizon that is not a
+    positive number of years) before anything runs or is written."""
+    if not 0 <= seed <= MAX_SEED:
+        raise CliError(f"--seed: expected a whole number from 0 to 2^63-1, got {seed}")
+    if years is not None and not (math.isfinite(years) and years > 0):
+        raise CliError(f"--years: must be a finite number > 0, got {years:g}")
+
+
 def cmd_run(args) -> int:
     from tqdm import tqdm
 
@@ -123,8 +136,7 @@ def cmd_run(args) -> int:
 
     if args.replicates < 1:
         raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
-    if args.years is not None and args.years <= 0:
-        raise CliError(f"--years: must be > 0, got {args.years}")
+    check_seed_and_years(args.seed, args.years)
     loaded = load_scenario(args.scenario, overrides=args.set, years=args.years)
     sc = loaded.scenario
     seeds = runs.replicate_seeds(args.seed, args.replicates)

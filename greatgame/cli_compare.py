@@ -54,12 +54,11 @@ def _common(p, replicates: int, kind: str) -> None:
 
 
 def _check(args) -> None:
-    from .cli import CliError
+    from .cli import CliError, check_seed_and_years
 
     if args.replicates < 1:
         raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
-    if args.years is not None and args.years <= 0:
-        raise CliError(f"--years: must be > 0, got {args.years:g}")
+    check_seed_and_years(args.seed, args.years)
     if args.every < 0:
         raise CliError(f"--every: must be ≥ 0 (0 keeps no trajectories), got {args.every}")
     for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local), ("--resamples", args.resamples)):

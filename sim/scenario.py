@@ -79,6 +79,9 @@ def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
     for c in candidates:
         if c.is_file():
             return c
+    if p.is_dir():
+        raise ScenarioError("", f"{name_or_path}: is a folder; expected a scenario YAML file or a shipped "
+                                f"scenario's name ({', '.join(shipped_names())})")
     hint = suggest(p.stem, shipped_names())
     raise ScenarioError("", f"no scenario file or shipped scenario named '{name_or_path}'{hint}; "
                         f"shipped: {', '.join(shipped_names())}")
@@ -453,6 +456,8 @@ def pydantic_to_scenario_error(exc: ValidationError, plain: dict, file: str | No
     elif typ in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         kind = "a whole number" if typ.startswith("int") else "a number"
         msg = f"expected {kind}, got {_fmt(got)}"
+    elif typ == "finite_number":
+        msg = f"expected a finite number, got {_fmt(got)}"
     elif typ in ("bool_parsing", "bool_type"):
         msg = f"expected true or false, got {_fmt(got)}"
     elif typ in ("dict_type", "model_type", "model_attributes_type"):

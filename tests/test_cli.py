@@ -80,6 +80,23 @@ def test_out_is_a_file(tmp_path):
     assert r.returncode != 0 and "not a directory" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("argv, expected", [
+    (["run", "abe_2015", "--seed", "-3"], "--seed: expected a whole number from 0 to 2^63-1, got -3"),
+    (["run", "abe_2015", "--seed", str(2**70)], f"--seed: expected a whole number from 0 to 2^63-1, got {2**70}"),
+    (["run", "abe_2015", "--years", "nan"], "--years: must be a finite number > 0, got nan"),
+    (["compare", "abe_2015", "--without", "japan_2015_tour", "--seed", "-1"], "--seed: expected a whole number"),
+    (["wedge", "abe_2015", "--years", "inf"], "--years: must be a finite number > 0, got inf"),
+])
+def test_seeds_and_horizons_out_of_range_are_refused_before_running(tmp_path, capsys, argv, expected):
+    """A seed the tables cannot store, or a horizon that is not a finite positive number, is
+    refused in one line before anything runs, and nothing is written."""
+    out = tmp_path / "out"
+    assert main([*argv, "--out", str(out), "--quiet"]) != 0
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and err[0] == f"greatgame: error: {expected}" or expected in err[0], err
+    assert not out.exists()
+
+
 def test_bad_replicates():
     r = run_cli("run", "abe_2015", "--replicates", "0")
     assert r.returncode == 2 and "--replicates" in r.stderr and "Traceback" not in r.stderr

@@ -215,6 +215,10 @@ BAD_SPECS = [
      "parameters.initiatives.japan_2015_tour.enabled", "expected true or false"),
     ("design: list\npoints:\n  - {parameters.choice_sensitivity: -2}\n",
      "points[0].parameters.choice_sensitivity", "must be > 0"),
+    ("parameters:\n  parameters.choice_sensitivity: {range: [1, 2]}\ndesign: grid\nseed: 1180591620717411303424\n",
+     "seed", "must be ≤ 9223372036854775807"),
+    ("parameters:\n  parameters.choice_sensitivity: {range: [1, .inf]}\ndesign: lhs\nsamples: 4\n",
+     "parameters.parameters.choice_sensitivity.range.1", "expected a finite number, got inf"),
 ]
 
 

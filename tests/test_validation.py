@@ -48,6 +48,8 @@ CASES = [
     ("wedge: {challenger: japan, incumbents: [japan]}", ["wedge.incumbents", "challenger cannot also be an incumbent"]),
     ("start: someday", ["start", "expected a date"]),
     ("years: -1", ["years", "must be > 0, got -1"]),
+    ("years: .inf", ["years", "expected a finite number, got inf"]),
+    ("powers: {japan: {budget: {grants: .nan}}}", ["powers.japan.budget.grants", "expected a finite number, got nan"]),
     ("parameters: {weights: {trade: -0.1}}", ["parameters.weights.trade", "must be ≥ 0"]),
     ("republics: {kazakhstan: {neutrality: sometimes}}", ["republics.kazakhstan.neutrality", "expected one of"]),
 ]
@@ -94,6 +96,11 @@ def test_circular_extends(tmp_path):
 def test_unknown_scenario_name_suggests():
     msg = error_of("abe2015")
     assert "did you mean 'abe_2015'" in msg
+
+
+def test_a_folder_is_not_a_scenario(tmp_path):
+    msg = error_of(str(tmp_path))
+    assert f"{tmp_path}: is a folder; expected a scenario YAML file" in msg and "abe_2015" in msg
 
 
 def test_missing_required_field(tmp_path):
