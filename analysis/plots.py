@@ -765,8 +765,8 @@ def network_figure(actors: pd.DataFrame, facts: ScenarioFacts, dates: list[str] 
             share = G.nodes[k]["share"]
             mixed = n > 1 and 0 < share < 1
             any_mixed = any_mixed or mixed
-            dx, dy, ha, va = LABEL_PLACES.get(k, (0, -10 if k in republics else 11, "center",
-                                                   "top" if k in republics else "bottom"))
+            # Anything without a place of its own sits on the southern edge: its name goes below it.
+            dx, dy, ha, va = LABEL_PLACES.get(k, (0, -10 if k in republics else -12, "center", "top"))
             ax.annotate(facts.name_of(k) + (f" ({share:.0%})" if mixed else ""), pos[k], xytext=(dx, dy),
                         textcoords="offset points", ha=ha, va=va, fontsize=6.5, zorder=5,
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})

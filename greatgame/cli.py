@@ -174,10 +174,12 @@ def _print_summary(loaded, actors, model_df) -> None:
     reps = model_df["replicate"].nunique()
     print(f"\nAlignment in {end}" + (f" (mean of {reps} replicates)" if reps > 1 else "") + ":")
     names = {p: (sc.powers[p].name or p) for p in powers}
-    header = f"{'republic':<14}" + "".join(f"{names[p][:13]:>14}" for p in powers) + f"{'+'.join(x[:2].upper() for x in sc.wedge.incumbents):>10}"
+    width = {p: max(14, len(names[p]) + 2) for p in powers}
+    header = (f"{'republic':<14}" + "".join(f"{names[p]:>{width[p]}}" for p in powers)
+              + f"{'+'.join(x[:2].upper() for x in sc.wedge.incumbents):>10}")
     print(header)
     for rep, row in table.iterrows():
-        print(f"{rep:<14}" + "".join(f"{row[p]:>14.3f}" for p in powers) + f"{row.iloc[-1]:>10.3f}")
+        print(f"{rep:<14}" + "".join(f"{row[p]:>{width[p]}.3f}" for p in powers) + f"{row.iloc[-1]:>10.3f}")
     w = runs.wedge_summary(model_df, actors)
     inc = " + ".join(names[p] for p in sc.wedge.incumbents)
     ch = names[sc.wedge.challenger]

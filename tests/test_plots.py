@@ -194,6 +194,47 @@ def test_network_geographic_and_deterministic(saved):
     assert plots.render(fig) == plots.render(again)
 
 
+EU_SCENARIO = """\
+name: eu_enters
+extends: abe_2015
+years: 1
+powers:
+  eu:
+    name: European Union
+    gdp: {value: 16000, assumption: "order of magnitude"}
+    military: {value: 0.2, assumption: "no army of its own"}
+    budget: {grants: {value: 0.3, assumption: "Global Gateway share"}}
+republics:
+  kazakhstan: {alignment: {eu: 0.1, japan: 0.048}}
+  uzbekistan: {alignment: {eu: 0.1, japan: 0.048}}
+  turkmenistan: {alignment: {eu: 0.1, japan: 0.06}}
+  kyrgyzstan: {alignment: {eu: 0.1, japan: 0.048}}
+  tajikistan: {alignment: {eu: 0.1, japan: 0.048}}
+trade:
+  eu: {total: {value: 22, assumption: "EU trade"}, split: {kazakhstan: 0.8, uzbekistan: 0.2}}
+"""
+
+
+def test_network_of_a_scenario_with_a_fifth_power_keeps_names_apart(tmp_path):
+    """A power the map has no place for goes on the southern edge with its name below it,
+    and no two names of the figure overlap."""
+    spec = tmp_path / "eu.yaml"
+    spec.write_text(EU_SCENARIO, encoding="utf-8")
+    assert main(["run", str(spec), "--out", str(tmp_path / "eu"), "--quiet"]) == 0
+    fig = only(plots.figures(tmp_path / "eu", "network"))
+    plots.render(fig, "png", 60)  # lay out the text
+    renderer = fig.canvas.get_renderer()
+    for ax in (a for a in fig.axes if a.get_title()):
+        names = [t for t in ax.texts if t.get_text()]
+        assert "European Union" in [t.get_text() for t in names]
+        boxes = [t.get_window_extent(renderer) for t in names]
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                assert not boxes[i].overlaps(boxes[j]), (names[i].get_text(), names[j].get_text())
+    arrows = [a for a in fig.axes[0].patches if type(a).__name__ == "FancyArrowPatch"]
+    assert len(arrows) == 5 * 5
+
+
 def test_network_dates_are_checked(saved):
     fig = only(plots.figures(saved / "run", "network", dates=["2016-Q2"]))
     assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["2016-Q2"]
