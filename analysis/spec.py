@@ -164,6 +164,9 @@ class SweepSpec(_Strict):
         if d in ("sobol", "morris") and any(isinstance(p, ValuesParam) and len(p.values) < 2
                                            for p in self.parameters.values()):
             raise ValueError(f"parameters: every categorical parameter of a '{d}' design needs two values or more")
+        if d == "morris" and self.levels is not None and self.levels % 2:
+            raise ValueError(f"levels: a Morris design needs an even number of levels (an odd number biases "
+                             f"SALib's sample), got {self.levels}")
         if d == "sobol" and self.samples is not None and self.samples & (self.samples - 1):
             raise ValueError(f"samples: a Sobol design needs a power of 2 (Saltelli), got {self.samples}")
         return self

@@ -255,7 +255,17 @@ def apply_override(raw: dict, path: str, value: Any) -> None:
     if isinstance(node, list):
         if not isinstance(last, int) or not 0 <= last < len(node):
             raise ScenarioError(f"--set {path}", f"no item {last} at {walked}")
-    node[last] = {"value": value, "assumption": "set on the command line"}
+    node[last] = _annotate_set(value)
+
+
+def _annotate_set(value: Any) -> Any:
+    """A --set value with each number in it marked as set on the command line; a list or a
+    mapping (``borders=[china, russia]``) replaces the old one whole."""
+    if isinstance(value, dict):
+        return {k: _annotate_set(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_annotate_set(v) for v in value]
+    return {"value": value, "assumption": "set on the command line"}
 
 
 def _check_new_key(keys: list, depth: int, node: dict, path: str) -> None:

@@ -89,6 +89,27 @@ def test_any_run_reruns_alone_with_the_same_numbers(reference, spec_file, tmp_pa
     assert model["challenger_share_mean"].iloc[-1] == row["challenger_share_mean"]
 
 
+def test_a_list_valued_categorical_reruns_alone_too(tmp_path, capsys):
+    """A categorical parameter whose values are lists (which powers Kazakhstan borders):
+    the printed re-run command passes the list through --set and gives the same numbers."""
+    f = write(tmp_path, "scenario: abe_2015\nyears: 1\nparameters:\n"
+                        "  republics.kazakhstan.borders: {values: [[china], [china, russia]]}\ndesign: grid\n")
+    spec = read_spec(f)
+    r = run_sweep(spec, tmp_path / "sw")
+    assert r.failed == 0 and len(r.scalars) == 2
+    shares = r.scalars["kazakhstan:incumbent_share"]
+    assert shares.iloc[0] != shares.iloc[1]  # bordering Russia or not changes the threat term
+    for i in range(2):
+        row = r.scalars.iloc[i]
+        argv = shlex.split(sweep_mod.rerun_command(spec, row))[1:]
+        out = tmp_path / f"rerun{i}"
+        assert main(argv + ["--out", str(out), "--quiet"]) == 0, capsys.readouterr().err
+        actors = analysis.load_results(out).actors
+        last = actors[(actors["actor"] == "kazakhstan") & (actors["step"] == actors["step"].max())]
+        assert last["incumbent_share"].iloc[0] == row["kazakhstan:incumbent_share"]
+    capsys.readouterr()
+
+
 def test_two_workers_give_the_identical_table(reference, spec_file, tmp_path):
     r = run_sweep(read_spec(spec_file), tmp_path / "w2", workers=2)
     assert r.backend == "process pool of 2"
@@ -217,6 +238,8 @@ BAD_SPECS = [
      "points[0].parameters.choice_sensitivity", "must be > 0"),
     ("parameters:\n  parameters.choice_sensitivity: {range: [1, 2]}\ndesign: grid\nseed: 1180591620717411303424\n",
      "seed", "must be ≤ 9223372036854775807"),
+    ("parameters:\n  parameters.choice_sensitivity: {range: [1, 2]}\ndesign: morris\nsamples: 4\nlevels: 3\n",
+     "levels", "a Morris design needs an even number of levels"),
     ("parameters:\n  parameters.choice_sensitivity: {range: [1, .inf]}\ndesign: lhs\nsamples: 4\n",
      "parameters.parameters.choice_sensitivity.range.1", "expected a finite number, got inf"),
 ]
