@@ -1370,6 +1370,11 @@ def plot(folder: str | Path | Folder, kinds: list[str] | None = None, fmt: str =
     else:
         kinds = supported(folder)
         if not kinds:
+            if folder.kind == "sweep" and len(folder.parameters) < 2:
+                raise PlotError(f"{folder.label}: nothing to plot; a heatmap needs a sweep over two parameters or "
+                                f"more, this one varies {', '.join(folder.parameters) or 'none'}; sensitivity and "
+                                f"discovery figures come after `greatgame sensitivity` or `greatgame discover` "
+                                f"(load the table with analysis.load_results('{folder.label}'))")
             raise PlotError(f"{folder.label}: nothing to plot; this folder holds {folder.holds()}")
     out = Path(out) if out else folder.path / "figures"
     if out.exists() and not out.is_dir():

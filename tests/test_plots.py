@@ -405,6 +405,13 @@ def test_missing_inputs_one_line(saved, capsys, tmp_path):
         shutil.copy(saved / "sweep" / name, bare / name)
     one_line_error(capsys, main(["plot", str(bare), "--kind", "discovery"]), f"run `greatgame discover {bare}` first")
     assert plots.supported(plots.open_folder(bare)) == ["heatmap"]
+    # A sweep over one parameter has no heatmap: the error says why, not just what it holds.
+    one = tmp_path / "one"
+    shutil.copytree(bare, one)
+    design = pd.read_parquet(one / "design.parquet")
+    design.drop(columns=["parameters.autonomy_cost"]).to_parquet(one / "design.parquet")
+    one_line_error(capsys, main(["plot", str(one)]), "nothing to plot; a heatmap needs a sweep over two parameters",
+                   "this one varies parameters.choice_sensitivity")
     one_line_error(capsys, main(["plot", str(tmp_path / "nowhere")]), "no such results folder")
     empty = tmp_path / "empty"
     empty.mkdir()
