@@ -212,7 +212,7 @@ def _execute_dask(batches, on_done, dask_local, scheduler) -> str:
         if scheduler:
             try:
                 client = Client(scheduler, timeout="15s")
-            except (OSError, TimeoutError) as e:
+            except (OSError, TimeoutError, ValueError) as e:
                 raise ConnectionError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({e})") from None
             desc = f"Dask scheduler {scheduler}"
         else:

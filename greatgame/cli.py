@@ -128,6 +128,15 @@ def check_seed_and_years(seed: int, years: float | None) -> None:
         raise CliError(f"--years: must be a finite number > 0, got {years:g}")
 
 
+def check_scheduler(address: str | None) -> None:
+    """A Dask scheduler address must say where: [PROTOCOL://]HOST:PORT."""
+    import re
+
+    if address is not None and not re.fullmatch(r"(?:[a-z]+://)?(?:\[[0-9a-fA-F:]+\]|[^\s:/\[\]]+):\d{1,5}", address):
+        raise CliError(f"--scheduler {address}: expected a Dask scheduler address like tcp://HOST:PORT "
+                       f"(e.g. tcp://10.0.0.5:8786)")
+
+
 def cmd_run(args) -> int:
     from tqdm import tqdm
 

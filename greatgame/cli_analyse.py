@@ -73,12 +73,13 @@ def _sensitivity(args) -> int:
     from analysis.spec import read_spec
     from analysis.sweep import SpecMismatch, run_sweep
 
-    from .cli import CliError
+    from .cli import CliError, check_scheduler
     from .cli_sweep import progress_bar
 
     for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local)):
         if v is not None and v < 1:
             raise CliError(f"{flag}: must be ≥ 1, got {v}")
+    check_scheduler(args.scheduler)
     if args.results and (args.resume or args.dask_local or args.scheduler or args.workers != 1):
         raise CliError("--results analyses a finished sweep; it takes no --resume, --workers, --dask-local or "
                        "--scheduler")

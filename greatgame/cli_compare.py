@@ -54,11 +54,12 @@ def _common(p, replicates: int, kind: str) -> None:
 
 
 def _check(args) -> None:
-    from .cli import CliError, check_seed_and_years
+    from .cli import CliError, check_scheduler, check_seed_and_years
 
     if args.replicates < 1:
         raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
     check_seed_and_years(args.seed, args.years)
+    check_scheduler(args.scheduler)
     if args.every < 0:
         raise CliError(f"--every: must be ≥ 0 (0 keeps no trajectories), got {args.every}")
     for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local), ("--resamples", args.resamples)):

@@ -34,11 +34,12 @@ def cmd_sweep(args) -> int:
     from analysis.spec import read_spec
     from analysis.sweep import rerun_command, run_seeds, run_sweep
 
-    from .cli import CliError
+    from .cli import CliError, check_scheduler
 
     for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local)):
         if v is not None and v < 1:
             raise CliError(f"{flag}: must be ≥ 1, got {v}")
+    check_scheduler(args.scheduler)
     spec = read_spec(args.spec)
     s = spec.spec
     design = spec.design()

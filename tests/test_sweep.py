@@ -260,6 +260,19 @@ def test_bad_spec_gets_a_one_line_error(tmp_path, capsys, body, path, message):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", [["sweep", "SPEC"], ["sensitivity", "SPEC"],
+                                     ["compare", "abe_2015", "--without", "japan_2015_tour"], ["wedge", "abe_2015"]])
+@pytest.mark.parametrize("address", ["notaurl", "tcp://host", "tcp://10.0.0.5:87x"])
+def test_a_malformed_scheduler_address_is_refused_before_anything_runs(tmp_path, capsys, spec_file, command, address):
+    argv = [str(spec_file) if a == "SPEC" else a for a in command]
+    out = tmp_path / "never"
+    assert main([*argv, "--scheduler", address, "--out", str(out), "--quiet"]) != 0
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert err == [f"greatgame: error: --scheduler {address}: expected a Dask scheduler address like "
+                   f"tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)"]
+    assert not out.exists()
+
+
 def test_unknown_scenario_and_broken_yaml(tmp_path, capsys):
     f = write(tmp_path, "scenario: abe_2051\nparameters: {}\ndesign: list\npoints: [{}]\n")
     assert main(["sweep", str(f)]) == 1
