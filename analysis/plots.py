@@ -10,8 +10,10 @@ kind          what                                                needs
 trajectories  alignment (or influence, or one channel's score)    actors table (``run``)
               of each republic toward each power over time:       or trajectories table
               median and 5–95% band over replicates; arm B of a   (``compare``, ``wedge``)
-              compare or wedge folder dashed over arm A;
-              ``against`` overlays a second run folder
+              compare or wedge folder dashed over arm A;          or a sweep's trajectories
+              ``against`` overlays a second run folder; for a
+              sweep, each kept outcome over time (``x``: one
+              line per range of a parameter)
 network       the influence graph at chosen dates: power→republic actors table (``run``)
               arrows as wide as the influence, nodes filled by
               landscape bloc, at fixed map-like positions
@@ -66,7 +68,7 @@ FOLDER_KINDS = {  # what each kind of results folder can show, in the default or
     "run": ("trajectories", "network", "alignment", "wedge"),
     "compare": ("trajectories", "wedge", "effects"),
     "wedge": ("trajectories", "wedge", "effects"),
-    "sweep": ("heatmap", "sensitivity", "discovery"),
+    "sweep": ("trajectories", "heatmap", "sensitivity", "discovery"),
     "discovery": ("discovery",),
     "unknown": (),
 }
@@ -422,6 +424,11 @@ def missing(folder: Folder, kind: str, **options) -> str | None:
         raise PlotError(f"unknown kind '{kind}'; expected one of: {', '.join(KINDS)}")
     where = f"{folder.label}: '{kind}' needs"
     holds = f"this folder holds {folder.holds()}"
+    if kind == "trajectories" and folder.kind == "sweep":
+        if folder.has("trajectories"):
+            return None
+        return (f"{where} trajectories.parquet (a sweep whose spec keeps outcomes.trajectories, e.g. "
+                f"'outcomes: {{trajectories: {{every: 4}}}}'); {holds}")
     if kind == "trajectories" and folder.kind in ("compare", "wedge"):
         if folder.has("trajectories"):
             return None
@@ -510,14 +517,14 @@ def _grid_height(n: int) -> float:
     return 0.5 + 1.9 * rows + (0.5 if n % ncols == 0 else 0)
 
 
-def _legend(fig: Figure, spare: list, handles: list, ncol_below: int | None = None) -> None:
+def _legend(fig: Figure, spare: list, handles: list, ncol_below: int | None = None, title: str | None = None) -> None:
     """The legend in an unused panel slot if there is one, else below the panels."""
     if spare:
         for ax in spare:
             ax.set_axis_off()
-        spare[0].legend(handles=handles, loc="center", borderaxespad=0)
+        spare[0].legend(handles=handles, loc="center", borderaxespad=0, title=title)
     else:
-        fig.legend(handles=handles, loc="outside lower center", ncol=ncol_below or min(len(handles), 4))
+        fig.legend(handles=handles, loc="outside lower center", ncol=ncol_below or min(len(handles), 4), title=title)
 
 
 def _measure_columns(actors: pd.DataFrame, powers: list[str], measure: str, channel: str | None
@@ -956,6 +963,68 @@ def effects_figure(effects: pd.DataFrame, facts: ScenarioFacts, definition: str 
     return fig
 
 
+# ---------------------------------------------------------------- sweeps: trajectories
+
+
+def sweep_trajectories_figure(traj: pd.DataFrame, scalars: pd.DataFrame, facts: ScenarioFacts,
+                              x: str | None = None, bins: int = 3) -> Figure:
+    """One panel per outcome the sweep kept over time: the median over every successful run
+    with its 5–95% band (a count or flag: its mean over the runs); with ``x``, one line per
+    range of that parameter (binned as in the heatmap) over the pooled band, so the futures
+    of a sweep can be told apart by an assumption."""
+    ok_runs = scalars.loc[scalars["status"] == "ok", "run"] if "status" in scalars else scalars["run"]
+    t = traj[traj["run"].isin(ok_runs)]
+    outcomes = [c for c in t.columns if c not in ("run", "step", "date")]
+    if t.empty or not outcomes:
+        raise PlotError("the sweep's trajectories table holds no successful run")
+    n = int(t["run"].nunique())
+    dates = t.drop_duplicates("step").set_index("step")["date"].sort_index()
+    when = quarter_dates(dates)
+    groups: list[tuple[str, list]] = []
+    if x:
+        sc = scalars.set_index("run").loc[t["run"].unique()]
+        sc = sc[sc[x].notna()]
+        cell, labels = _axis_values(sc[x], bins)
+        groups = [(label, list(cell.index[cell.to_numpy() == i])) for i, label in enumerate(labels)]
+        groups = [g for g in groups if g[1]]
+    colours = [matplotlib.colormaps["viridis"](0.1 + 0.8 * i / max(len(groups) - 1, 1)) for i in range(len(groups))]
+    fig = _new_figure(PAGE, _grid_height(len(outcomes)) + (0.3 if groups else 0))
+    axes, spare = _panel_grid(fig, len(outcomes), sharey=False)
+    for ax, col in zip(axes, outcomes):
+        values = t.pivot(index="step", columns="run", values=col).astype(float).sort_index()
+        discrete = not pd.api.types.is_float_dtype(t[col])
+        if discrete:  # a count or a flag: quantiles jump between integers, the mean says more
+            ax.plot(when, values.mean(axis=1), color="black" if not groups else "0.6",
+                    linestyle="-" if not groups else (0, (3, 1.5)))
+        else:
+            q = values.quantile([0.05, 0.5, 0.95], axis=1).T
+            ax.fill_between(when, q[0.05], q[0.95], color="0.5", alpha=0.22, linewidth=0)
+            ax.plot(when, q[0.5], color="black" if not groups else "0.6", linestyle="-" if not groups
+                    else (0, (3, 1.5)))
+        for colour, (_, runs) in zip(colours, groups):
+            sub = values[runs]
+            ax.plot(when, sub.mean(axis=1) if discrete else sub.median(axis=1), color=colour)
+        label, _ = _outcome_label(col, facts)  # a flag's mean is its probability; a count's, its mean
+        ax.set_title(_wrap(_SWEEP_TRAJECTORY_TITLES.get(col, label if discrete else label.removeprefix("Mean ")), 34))
+        _time_axis(ax, when)
+        ax.set_xlabel("Year")
+        ax.tick_params(labelbottom=True)
+    stat = "mean" if all(not pd.api.types.is_float_dtype(t[c]) for c in outcomes) else "median"
+    handles = [Line2D([], [], color="black" if not groups else "0.6",
+                      linestyle="-" if not groups else (0, (3, 1.5)), label=f"all {_runs_text(n)}"),
+               Patch(color="0.5", alpha=0.3, linewidth=0, label="5–95% of all runs")]
+    handles += [Line2D([], [], color=c, label=f"{g} ({_runs_text(len(r))})") for c, (g, r) in zip(colours, groups)]
+    _legend(fig, spare, handles, ncol_below=min(len(handles), 3),
+            title=_wrap(_path_label(x, 60), 45) if x else None)
+    by = f", {stat}s by {x}" if x else ""
+    _suptitle(fig, f"{facts.name} sweep: outcomes over time ({_runs_text(n)}{by})")
+    return fig
+
+
+_SWEEP_TRAJECTORY_TITLES = {"wedged_republics": "Wedged republics (mean count)",
+                            "opposite_republics": "Republics opposite the incumbents (mean count)"}
+
+
 # ---------------------------------------------------------------- sweeps: heatmap
 
 
@@ -1205,6 +1274,19 @@ def figures(folder: str | Path | Folder, kind: str, *, measure: str = "alignment
         raise PlotError(f"--bins: must be ≥ 2, got {bins}")
     facts = folder.facts
     with matplotlib.rc_context(STYLE):
+        if kind == "trajectories" and folder.kind == "sweep":
+            if against is not None:
+                raise PlotError(f"--against: overlays a second `greatgame run` folder on a run folder; "
+                                f"{folder.label} is a sweep folder")
+            params = folder.parameters
+            if x is not None and x not in params:
+                from sim.errors import suggest
+
+                raise PlotError(f"--x {x}: not a parameter of this sweep{suggest(x, params)}; it varies: "
+                                f"{', '.join(params)}")
+            stem = "trajectories" + (f"-by-{_safe(x)}" if x else "")
+            return [(stem, sweep_trajectories_figure(folder.table("trajectories"), folder.table("scalars"), facts,
+                                                     x, bins if x else 3))]
         if kind == "trajectories" and folder.kind in ("compare", "wedge"):
             if against is not None:
                 raise PlotError(f"--against: overlays a second `greatgame run` folder on a run folder; "

@@ -60,6 +60,8 @@ CAPTIONS = {
     "trajectories-influence": "Influence I(p, r) of each power on each republic (the weighted sum of the channel "
                               "scores): median over runs with the 5–95% range; in a comparison, arm B's medians "
                               "dashed.",
+    "sweep-trajectories": "The outcomes the sweep kept over time: the median over all its runs with the 5–95% "
+                          "range shaded (for a count or a flag, its mean over the runs).",
     "alignment": "Alignment shares stacked to one (mean over runs), the incumbents at the bottom: where their band "
                  "ends below the dashed line, they have lost the majority of the republic's alignment.",
     "network": "The influence graph at the first and the last date: arrows from each power to each republic, as "
@@ -298,7 +300,7 @@ def _figure_list(folder: Folder) -> list[tuple[str, dict]]:
     out = []
     for kind in plots.supported(folder):
         out.append((kind, {}))
-        if kind == "trajectories":
+        if kind == "trajectories" and folder.kind != "sweep":
             out.append((kind, {"measure": "influence"}))
     return out
 
@@ -317,7 +319,7 @@ def _figures_section(folder: Folder, dpi: int) -> tuple[str, list[str]]:
             continue
         for stem, fig in made:
             data = base64.b64encode(plots.render(fig, "png", dpi)).decode("ascii")
-            caption = CAPTIONS.get(stem, CAPTIONS.get(kind, ""))
+            caption = CAPTIONS.get(f"{folder.kind}-{stem}", CAPTIONS.get(stem, CAPTIONS.get(kind, "")))
             parts.append(f'<figure id="fig-{esc(stem)}"><img alt="{esc(stem)}: {esc(caption)}" '
                          f'src="data:image/png;base64,{data}"><figcaption><b>{esc(stem)}.</b> {esc(caption)}'
                          f"</figcaption></figure>")

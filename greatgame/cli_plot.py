@@ -35,12 +35,14 @@ def register(sub) -> None:
                         "without an initiative)")
     p.add_argument("--dates", metavar="Q,Q,...",
                    help="network: dates to draw, e.g. 2015-Q4,2030-Q4 (default the first and the last)")
-    p.add_argument("--x", metavar="PATH", help="heatmap: parameter on the x axis (default the sweep's first)")
+    p.add_argument("--x", metavar="PATH", help="heatmap: parameter on the x axis (default the sweep's first); "
+                                               "a sweep's trajectories: one line per range of this parameter")
     p.add_argument("--y", metavar="PATH", help="heatmap: parameter on the y axis (default the sweep's second)")
     p.add_argument("--outcome", metavar="NAME",
                    help="heatmap: the outcome averaged per cell (default wedge_achieved, i.e. the wedge "
                         "probability); sensitivity: only this outcome")
-    p.add_argument("--bins", type=int, default=5, help="heatmap: bins per continuous parameter (default 5)")
+    p.add_argument("--bins", type=int, default=5, help="heatmap, a sweep's trajectories with --x: bins per "
+                                                        "continuous parameter (default 5)")
     p.set_defaults(func=cmd_plot)
 
     r = sub.add_parser(

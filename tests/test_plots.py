@@ -358,6 +358,50 @@ def test_sweep_heatmap(saved):
         plots.figures(f, "heatmap", outcome="wedge_achived")
 
 
+def test_sweep_trajectories_bands_and_groups(tmp_path, capsys):
+    """A sweep that keeps trajectories: one panel per kept outcome with the median of all runs
+    and its band (a count: its mean), dated; with --x, one line per range of the parameter."""
+    spec = tmp_path / "traj.yaml"
+    spec.write_text(textwrap.dedent("""\
+        name: traj
+        scenario: japan_all_in
+        years: 3
+        parameters:
+          powers.japan.budget.loans: {range: [0.1, 3.0]}
+          parameters.choice_sensitivity: {range: [2, 8]}
+        design: lhs
+        samples: 6
+        replicates: 2
+        seed: 3
+        outcomes: {trajectories: {every: 2, columns: [incumbent_share_mean, wedged_republics]}}
+        """), encoding="utf-8")
+    out = tmp_path / "sw"
+    assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    f = plots.open_folder(out)
+    assert plots.supported(f) == ["trajectories", "heatmap"]
+    fig = only(plots.figures(f, "trajectories"))
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["China + Russia share (mean)", "Wedged republics (mean count)"]
+    assert "outcomes over time (12 runs)" in title(fig)
+    assert all(ax.get_xlabel() == "Year" for ax in panels)
+    traj = pd.read_parquet(out / "trajectories.parquet")
+    median = traj.groupby("step")["incumbent_share_mean"].median().to_numpy()
+    assert panels[0].get_lines()[0].get_ydata() == pytest.approx(median)
+    assert len(panels[0].collections) == 1 and len(panels[1].collections) == 0  # a band for shares only
+    assert isinstance(panels[0].xaxis.get_major_formatter(), mdates.AutoDateFormatter | mdates.ConciseDateFormatter |
+                      mdates.DateFormatter)
+    fig = only(plots.figures(f, "trajectories", x="powers.japan.budget.loans", bins=2))
+    panel = [ax for ax in fig.axes if ax.get_title()][0]
+    assert len(panel.get_lines()) == 1 + 2  # all runs, and one line per range of loans
+    labels = legend_labels(fig)
+    assert "all 12 runs" in labels and sum("runs)" in x for x in labels) == 2
+    with pytest.raises(PlotError, match="--x powers.japan.budget.lons: not a parameter of this sweep"):
+        plots.figures(f, "trajectories", x="powers.japan.budget.lons")
+    one_line_error(capsys, main(["plot", str(out), "--kind", "trajectories", "--against", str(out)]),
+                   "--against", "is a sweep folder")
+
+
 def test_sweep_sensitivity_bars(saved):
     fig = only(plots.figures(saved / "sweep", "sensitivity"))
     panels = [ax for ax in fig.axes if ax.get_title()]
