@@ -441,7 +441,10 @@ def test_missing_inputs_one_line(saved, capsys, tmp_path):
     one_line_error(capsys, main(["plot", run, "--kind", "discovery"]), "'discovery' needs discovery/discovery.json")
     one_line_error(capsys, main(["plot", run, "--kind", "effects"]), "'effects' needs effects.parquet")
     one_line_error(capsys, main(["plot", str(saved / "sweep"), "--kind", "trajectories"]),
-                   "'trajectories' needs actors.parquet", "scalars.parquet", "(a sweep)")
+                   "'trajectories' needs trajectories.parquet (a sweep whose spec keeps outcomes.trajectories",
+                   "scalars.parquet", "(a sweep)")
+    one_line_error(capsys, main(["plot", str(saved / "sweep"), "--kind", "network"]),
+                   "'network' needs actors.parquet", "(a sweep)")
     # A sweep without sensitivity or discovery says how to make them.
     bare = tmp_path / "bare"
     bare.mkdir()
