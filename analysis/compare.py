@@ -215,10 +215,9 @@ def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: in
     republics = list(arms[0].scenario.republics)
     powers = list(arms[0].scenario.powers)
     names = outcome_names(republics)
-    traj_cols = [f"{r}:{c}" for r in republics for c in trajectory_columns(powers)] if every else []
     tasks = {a.key: [(k * len(seeds) + i, k, i, int(s), {}) for i, s in enumerate(seeds)] for k, a in enumerate(arms)}
     size = batch_size(len(arms) * len(seeds), dask_local or workers or 1)
-    batches = [Batch(a.scenario, names, traj_cols, every, tasks[a.key][i:i + size])
+    batches = [Batch(a.scenario, names, [], every, tasks[a.key][i:i + size], republic_arrays=bool(every))
                for a in arms for i in range(0, len(seeds), size)]
     rows: list[dict] = []
     traj_rows: list[dict] = []
@@ -241,29 +240,26 @@ def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: in
     return _tidy_runs(df, arms, republics), traj, backend
 
 
-def _tidy_trajectories(rows: list[dict], arms: list[Arm], seeds: list[int], republics: list[str],
+def _tidy_trajectories(rows: list[tuple], arms: list[Arm], seeds: list[int], republics: list[str],
                        powers: list[str]) -> pd.DataFrame:
     """One row per arm, run, step and republic, in the actors-table layout of ``greatgame run``
-    (actor, kind, alignment_P, influence_P, CHANNEL_score_P), so the same plots read both."""
+    (actor, kind, alignment_P, influence_P, CHANNEL_score_P), so the same plots read both.
+    ``rows``: (run, steps, dates, array of (steps, columns, republics)) per run."""
     cols = trajectory_columns(powers)
-    wide = pd.DataFrame(rows).sort_values(["run", "step"], kind="stable").reset_index(drop=True)
-    n = len(seeds)
-    arm_of = (wide["run"] // n).to_numpy()
-    base = pd.DataFrame({
-        "arm": pd.Categorical([arms[int(k)].key for k in arm_of], categories=[a.key for a in arms]),
-        "replicate": (wide["run"] % n).astype("int64"),
-        "seed": [int(seeds[int(i)]) for i in wide["run"] % n],
-        "step": wide["step"].astype("int64"),
-        "date": wide["date"].astype("string"),
+    n, R = len(seeds), len(republics)
+    rows = sorted(rows, key=lambda r: r[0])
+    values = np.concatenate([a.transpose(0, 2, 1).reshape(-1, len(cols)) for _, _, _, a in rows])
+    reps = [(run, len(steps)) for run, steps, _, _ in rows]
+    out = pd.DataFrame({
+        "arm": np.repeat([arms[run // n].key for run, _ in reps], [k * R for _, k in reps]),
+        "replicate": np.repeat([run % n for run, _ in reps], [k * R for _, k in reps]).astype("int64"),
+        "seed": np.repeat([int(seeds[run % n]) for run, _ in reps], [k * R for _, k in reps]).astype("int64"),
+        "step": np.concatenate([np.repeat(steps, R) for _, steps, _, _ in rows]).astype("int64"),
+        "date": pd.array(np.concatenate([np.repeat(dates, R) for _, _, dates, _ in rows]), dtype="string"),
+        "actor": np.tile(republics, len(values) // R),
+        "kind": "republic",
     })
-    frames = []
-    for j, r in enumerate(republics):
-        block = wide[[f"{r}:{c}" for c in cols]].set_axis(cols, axis=1).astype("float64")
-        frames.append(pd.concat([base.assign(actor=r, kind="republic", _order=j), block], axis=1))
-    out = pd.concat(frames, ignore_index=True)
-    out = out.sort_values(["arm", "replicate", "step", "_order"], kind="stable").drop(columns="_order")
-    out["arm"] = out["arm"].astype(str)
-    return out.reset_index(drop=True)
+    return pd.concat([out, pd.DataFrame(values, columns=cols)], axis=1)
 
 
 def _tidy_runs(df: pd.DataFrame, arms: list[Arm], republics: list[str]) -> pd.DataFrame:

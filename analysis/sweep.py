@@ -61,6 +61,9 @@ class Batch:
     every: int | None
     runs: list[tuple[int, int, int, int, dict]]  # (run, point, replicate, seed, values)
     _plain: dict | None = field(default=None, repr=False)
+    # Keep, every ``every`` steps, the republics' arrays (see republic_arrays) instead of
+    # named trajectory outcomes: what comparisons plot, without measuring every step.
+    republic_arrays: bool = False
 
 
 def _python(v: Any) -> Any:
@@ -147,7 +150,14 @@ def run_batch(batch: Batch) -> tuple[list[dict], list[dict]]:
             if point not in cache:
                 cache = {point: scenario_with(sc0, values, plain=batch._plain) if values else sc0}
             model = GreatGameModel(cache[point], rng=seed, collect_every=0)
-            if batch.every:
+            if batch.every and batch.republic_arrays:
+                steps, frames = [model.steps], [republic_arrays(model)]
+                while model.steps < model.horizon:
+                    model.run_for(min(batch.every, model.horizon - model.steps))
+                    steps.append(model.steps)
+                    frames.append(republic_arrays(model))
+                trajectories.append((run, steps, [model.date_of(k) for k in steps], np.stack(frames)))
+            elif batch.every:
                 rows = [_traj_row(run, model, read_traj)]
                 while model.steps < model.horizon:
                     model.run_for(min(batch.every, model.horizon - model.steps))
@@ -161,6 +171,14 @@ def run_batch(batch: Batch) -> tuple[list[dict], list[dict]]:
             msg = f"{type(e).__name__}: {e}".splitlines()[0][:500]
             scalars.append({**head, "status": "error", "error": msg})
     return scalars, trajectories
+
+
+def republic_arrays(model: GreatGameModel) -> np.ndarray:
+    """(columns, republics): alignment toward each power, influence of each power, then each
+    power's channel scores, in the order of ``reporters.republic_row_columns`` (the dynamics
+    keep them current every step, so no measurement is needed)."""
+    R = model.n_republics
+    return np.concatenate((model.alignment.T, model.influence, model.scores.transpose(1, 0, 2).reshape(-1, R)))
 
 
 def _traj_row(run: int, model: GreatGameModel, read: OutcomeReader) -> dict:
