@@ -149,8 +149,9 @@ def _run_headline(folder: Folder) -> str:
     ]
     out = [f"<h2>Headline: the wedge in {esc(end)}</h2>",
            f"<p>{'Mean over ' + str(n) + ' runs' if n > 1 else 'One run'}. The wedge is achieved when, in at least "
-           f"one republic, {esc(inc)} together hold less than {facts.threshold:g} of its alignment and {esc(ch)} at "
-           f"least as much as each of them.</p>",
+           f"one republic, {esc(inc)} {'together hold' if len(facts.incumbents) > 1 else 'holds'} less than "
+           f"{facts.threshold:g} of its alignment and {esc(ch)} at least as much as "
+           f"{'each of them' if len(facts.incumbents) > 1 else 'it'}.</p>",
            table(["measure", "value"], rows)]
     final = runs.final_alignment(actors, powers, incumbents or powers[:1])
     head = ["republic"] + [facts.name_of(p) for p in powers] + [inc or "incumbents"]

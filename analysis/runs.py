@@ -93,11 +93,12 @@ def run_replicates(
 
 
 def final_alignment(actors: pd.DataFrame, powers: list[str], incumbents: list[str]) -> pd.DataFrame:
-    """Mean final alignment by republic (over replicates), with the incumbents' combined share."""
+    """Mean final alignment by republic (over replicates), with the incumbents' combined share
+    in a last column named 'incumbents' (a single incumbent's share is also its own column)."""
     last = actors[(actors["kind"] == "republic") & (actors["step"] == actors["step"].max())]
     cols = [f"alignment_{p}" for p in powers]
     table = last.groupby("actor", sort=False)[cols + ["incumbent_share"]].mean()
-    table.columns = powers + ["+".join(incumbents)]
+    table.columns = powers + ["incumbents"]
     table.index.name = "republic"
     return table
 

@@ -199,7 +199,9 @@ def _print_summary(loaded, actors, model_df) -> None:
     opp_text = ", ".join(f"{k} ({v:.0%})" for k, v in opp.items()) if opp else "none"
     print(f"  (c) republics in {ch}'s bloc, opposite {inc} (landscape theory): {opp_text}")
     print(f"  (d) wedge achieved: {w['wedge_runs']} of {w['replicates']} runs ({w['wedge_probability']:.0%})"
-          f" — some republic gives {inc} together < {sc.parameters.wedge_incumbent_share:g} and {ch} at least as much as each")
+          f" — some republic gives {inc}{' together' if len(sc.wedge.incumbents) > 1 else ''} < "
+          f"{sc.parameters.wedge_incumbent_share:g} and {ch} at least as much as "
+          f"{'each' if len(sc.wedge.incumbents) > 1 else 'it'}")
     wedged = {k: v for k, v in w["wedged_frequency"].items() if v > 0}
     if wedged:
         print("      wedged republics: " + ", ".join(f"{k} ({v:.0%} of runs)" for k, v in wedged.items()))

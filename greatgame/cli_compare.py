@@ -238,8 +238,10 @@ def _wedge(args) -> int:
     print(f"Can {ch} drive a wedge between the republics and {inc}? Scenario '{sc.name}'"
           + (f" ({sc.title})" if sc.title else "") + f", {_span(sc)}, {K} run{'s' if K > 1 else ''}, "
           f"master seed {args.seed}")
-    print(f"The wedge: at the horizon, in at least one republic {inc} together hold less than "
-          f"{sc.parameters.wedge_incumbent_share:g} of its alignment and {ch} at least as much as each of them.")
+    several = len(sc.wedge.incumbents) > 1
+    print(f"The wedge: at the horizon, in at least one republic {inc}{' together hold' if several else ' holds'} "
+          f"less than {sc.parameters.wedge_incumbent_share:g} of its alignment and {ch} at least as much as "
+          f"{'each of them' if several else 'it'}.")
 
     with progress_bar(K * (2 if names else 1), "runs", args.quiet) as bar:
         rep = cmp.wedge_report(loaded, K, args.seed, workers=args.workers, resamples=args.resamples,

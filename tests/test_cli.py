@@ -97,6 +97,19 @@ def test_seeds_and_horizons_out_of_range_are_refused_before_running(tmp_path, ca
     assert not out.exists()
 
 
+def test_a_single_incumbent_scenario_runs_and_reads_right(tmp_path, capsys):
+    """wedge.incumbents may name one power: its share is both its own column and the
+    incumbents' column of the summary, and the wedge rule reads in the singular."""
+    f = tmp_path / "only_russia.yaml"
+    f.write_text("name: only_russia\nextends: abe_2015\nwedge: {challenger: japan, incumbents: [russia]}\n")
+    assert main(["run", str(f), "--years", "1", "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "gives Russia < 0.5 and Japan at least as much as it" in out
+    row = next(line for line in out.splitlines() if line.startswith("kazakhstan"))
+    numbers = row.split()[1:]
+    assert len(numbers) == 5 and numbers[2] == numbers[4]  # Russia's share is the incumbents' share
+
+
 def test_bad_replicates():
     r = run_cli("run", "abe_2015", "--replicates", "0")
     assert r.returncode == 2 and "--replicates" in r.stderr and "Traceback" not in r.stderr
