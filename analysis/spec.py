@@ -177,6 +177,7 @@ class LoadedSpec:
 
     def __init__(self, spec: SweepSpec, file: str, text: str, base: LoadedScenario):
         self.spec, self.file, self.text, self.base = spec, file, text, base
+        self.scenario_ref = spec.scenario  # the scenario as found: a path beside the spec file, or as given
         self.hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
         self.scalars = resolve_outcomes(spec.outcomes.scalars, base, file, "outcomes.scalars")
         traj = spec.outcomes.trajectories
@@ -258,7 +259,9 @@ def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path 
         except ScenarioError as e:
             detail = e.message if e.path == name else f"{e.path}: {e.message}"
             raise _fail(file, where, f"{detail} (value {value!r})") from None
-    return LoadedSpec(spec, file, text, base)
+    loaded = LoadedSpec(spec, file, text, base)
+    loaded.scenario_ref = scenario_ref
+    return loaded
 
 
 def _spec_error(exc: ValidationError, file: str) -> ScenarioError:

@@ -466,7 +466,10 @@ def rerun_command(spec: LoadedSpec, row: pd.Series | dict) -> str:
     """The `greatgame run` line that repeats one run of the sweep alone."""
     import shlex
 
-    parts = ["greatgame", "run", shlex.quote(spec.spec.scenario), "--seed", str(int(row["seed"]))]
+    scenario = spec.spec.scenario
+    if spec.scenario_ref != scenario:  # found beside the spec file: say where from here
+        scenario = os.path.relpath(spec.scenario_ref)
+    parts = ["greatgame", "run", shlex.quote(scenario), "--seed", str(int(row["seed"]))]
     if spec.spec.years:
         parts += ["--years", f"{spec.spec.years:g}"]
     for k, v in list(spec.spec.set.items()) + [(k, row[k]) for k in spec.parameter_names if k in row

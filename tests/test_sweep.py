@@ -110,6 +110,27 @@ def test_a_list_valued_categorical_reruns_alone_too(tmp_path, capsys):
     capsys.readouterr()
 
 
+def test_a_scenario_beside_the_spec_reruns_from_anywhere(tmp_path, capsys, monkeypatch):
+    """A spec naming a scenario file beside it: the re-run command names that file as seen
+    from the current folder, and gives the same numbers."""
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "mine.yaml").write_text("name: mine\nextends: abe_2015\npowers: {japan: {budget: {grants: "
+                                      "{value: 0.3, assumption: test}}}}\n", encoding="utf-8")
+    f = write(folder, "scenario: mine.yaml\nyears: 1\nparameters:\n"
+                      "  parameters.choice_sensitivity: {values: [3, 6]}\ndesign: grid\n")
+    monkeypatch.chdir(tmp_path)
+    spec = read_spec(f)
+    r = run_sweep(spec, tmp_path / "sw")
+    row = r.scalars.iloc[1]
+    command = sweep_mod.rerun_command(spec, row)
+    assert command.startswith("greatgame run study/mine.yaml --seed ")
+    assert main(shlex.split(command)[1:] + ["--out", str(tmp_path / "again"), "--quiet"]) == 0
+    capsys.readouterr()
+    model = analysis.load_results(tmp_path / "again").model
+    assert model["incumbent_share_mean"].iloc[-1] == row["incumbent_share_mean"]
+
+
 def test_two_workers_give_the_identical_table(reference, spec_file, tmp_path):
     r = run_sweep(read_spec(spec_file), tmp_path / "w2", workers=2)
     assert r.backend == "process pool of 2"
