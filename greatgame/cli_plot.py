@@ -89,8 +89,7 @@ def cmd_plot(args) -> int:
     from analysis.plots import PlotError, plot
 
     kinds = _kinds(args.kind)
-    if args.dpi < 10:
-        raise CliError(f"--dpi: must be ≥ 10, got {args.dpi}")
+    _check_dpi(args.dpi)
     dates = [d.strip() for d in args.dates.split(",") if d.strip()] if args.dates else None
     try:
         written = plot(args.results, kinds or None, fmt=args.format, out=args.out, dpi=args.dpi,
@@ -110,8 +109,7 @@ def cmd_report(args) -> int:
     from analysis.plots import PlotError
     from analysis.report import build
 
-    if args.dpi < 10:
-        raise CliError(f"--dpi: must be ≥ 10, got {args.dpi}")
+    _check_dpi(args.dpi)
     try:
         path, notes = build(args.results, args.out, dpi=args.dpi)
     except PlotError as e:
@@ -121,3 +119,13 @@ def cmd_report(args) -> int:
     size = Path(path).stat().st_size
     print(f"Wrote {path} ({size / 1024:.0f} KB, self-contained: open it in any browser)")
     return 0
+
+
+MAX_DPI = 1200  # print journals ask for 300-600; beyond this a figure runs to gigabytes of pixels
+
+
+def _check_dpi(dpi: int) -> None:
+    from .cli import CliError
+
+    if not 10 <= dpi <= MAX_DPI:
+        raise CliError(f"--dpi: must be from 10 to {MAX_DPI}, got {dpi}")

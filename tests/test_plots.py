@@ -465,6 +465,11 @@ def test_missing_inputs_one_line(saved, capsys, tmp_path):
     one_line_error(capsys, main(["plot", str(empty)]), "nothing to plot; this folder holds no greatgame results")
     one_line_error(capsys, main(["plot", run, "--kind", "netwrk"]), "--kind netwrk: unknown kind",
                    "did you mean 'network'?")
+    # A resolution that would need gigabytes of pixels is refused, not attempted.
+    one_line_error(capsys, main(["plot", run, "--kind", "wedge", "--dpi", "100000", "--out", str(tmp_path / "big")]),
+                   "--dpi: must be from 10 to 1200, got 100000")
+    one_line_error(capsys, main(["report", run, "--dpi", "5"]), "--dpi: must be from 10 to 1200, got 5")
+    assert not (tmp_path / "big").exists()
 
 
 # ---------------------------------------------------------------- files
