@@ -380,8 +380,8 @@ def _check_numbers(replicates: int, resamples: int, level: float, years: float |
         raise ValueError(f"resamples must be at least 1, got {resamples}")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    if years is not None and years <= 0:
-        raise ValueError(f"years must be > 0, got {years}")
+    if years is not None and not years >= 0.25:
+        raise ValueError(f"years must be at least 0.25 (one quarter), got {years}")
 
 
 def run_comparison(a: Arm, b: Arm, sign: int, definition: str, replicates: int, seed: int, workers: int = 1,

@@ -137,7 +137,7 @@ class SweepSpec(_Strict):
     name: str | None = None
     description: str | None = None
     scenario: str
-    years: float | None = Field(None, gt=0)
+    years: float | None = Field(None, ge=0.25, description="horizon override: at least one quarter")
     set: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, ParamSpec] = Field(default_factory=dict)
     design: Literal["grid", "lhs", "sobol", "morris", "list"] = "grid"

@@ -124,8 +124,8 @@ def check_seed_and_years(seed: int, years: float | None) -> None:
     positive number of years) before anything runs or is written."""
     if not 0 <= seed <= MAX_SEED:
         raise CliError(f"--seed: expected a whole number from 0 to 2^63-1, got {seed}")
-    if years is not None and not (math.isfinite(years) and years > 0):
-        raise CliError(f"--years: must be a finite number > 0, got {years:g}")
+    if years is not None and not (math.isfinite(years) and years >= 0.25):
+        raise CliError(f"--years: must be a finite number ≥ 0.25 (one quarter), got {years:g}")
 
 
 def check_scheduler(address: str | None) -> None:

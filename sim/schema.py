@@ -390,7 +390,7 @@ class Scenario(Strict):
     description: str = ""
     extends: str | None = None
     start: DateLike
-    years: Positive = 15.0
+    years: Annotated[float, Field(ge=0.25, description="horizon: at least one quarter")] = 15.0
     powers: dict[str, Power]
     republics: dict[str, Republic]
     trade: dict[str, Allocation] = Field(default_factory=dict, description="US$ bn a year, base year")

@@ -83,9 +83,10 @@ def test_out_is_a_file(tmp_path):
 @pytest.mark.parametrize("argv, expected", [
     (["run", "abe_2015", "--seed", "-3"], "--seed: expected a whole number from 0 to 2^63-1, got -3"),
     (["run", "abe_2015", "--seed", str(2**70)], f"--seed: expected a whole number from 0 to 2^63-1, got {2**70}"),
-    (["run", "abe_2015", "--years", "nan"], "--years: must be a finite number > 0, got nan"),
+    (["run", "abe_2015", "--years", "nan"], "--years: must be a finite number ≥ 0.25 (one quarter), got nan"),
+    (["run", "abe_2015", "--years", "0.1"], "--years: must be a finite number ≥ 0.25 (one quarter), got 0.1"),
     (["compare", "abe_2015", "--without", "japan_2015_tour", "--seed", "-1"], "--seed: expected a whole number"),
-    (["wedge", "abe_2015", "--years", "inf"], "--years: must be a finite number > 0, got inf"),
+    (["wedge", "abe_2015", "--years", "inf"], "--years: must be a finite number ≥ 0.25 (one quarter), got inf"),
 ])
 def test_seeds_and_horizons_out_of_range_are_refused_before_running(tmp_path, capsys, argv, expected):
     """A seed the tables cannot store, or a horizon that is not a finite positive number, is
