@@ -137,7 +137,9 @@ def _check_forum(path: str, f, actors: list[str]) -> None:
 
 def _check_event(path: str, ev, powers, republics, forums, sc) -> None:
     if ev.date.quarters_since(sc.start) < 0:
-        raise ScenarioError(f"{path}.date", f"must not be before the scenario start {sc.start}, got {ev.date}")
+        hint = (f" (events and base-year figures come with extends: {sc.extends}; a later start needs a scenario "
+                f"of its own)" if sc.extends else "")
+        raise ScenarioError(f"{path}.date", f"must not be before the scenario start {sc.start}, got {ev.date}{hint}")
     kind = ev.kind
     if hasattr(ev, "power") and ev.power is not None:
         _need("power", ev.power, powers, f"{path}.power")

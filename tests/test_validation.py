@@ -99,6 +99,13 @@ def test_unknown_scenario_name_suggests():
     assert "did you mean 'abe_2015'" in msg
 
 
+def test_a_later_start_on_extends_says_why(tmp_path):
+    path = write(tmp_path, "name: late\nextends: abe_2015\nstart: 2020-Q1\nyears: 5\n")
+    msg = error_of(path)
+    assert "events[0].date: must not be before the scenario start 2020-Q1, got 2016-Q3" in msg
+    assert "come with extends: abe_2015; a later start needs a scenario of its own" in msg
+
+
 def test_a_folder_is_not_a_scenario(tmp_path):
     msg = error_of(str(tmp_path))
     assert f"{tmp_path}: is a folder; expected a scenario YAML file" in msg and "abe_2015" in msg
