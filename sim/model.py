@@ -388,6 +388,13 @@ class GreatGameModel(Model):
         self._publish()
         self._measured_step = self.steps
 
+    def wedge_measures(self) -> dict:
+        """The model-level outcomes now, by name (``reporters.MODEL_COLUMNS``): the wedge
+        measures (a)-(d) and the landscape split. For scripts and the field's tools (EMA
+        Workbench, SALib) that want outcomes without a DataCollector."""
+        self.measure()
+        return dict(zip(reporters.MODEL_COLUMNS, self.headline))
+
     @property
     def alignment_year_ago(self) -> np.ndarray:
         return self._alignment_log[0]

@@ -284,6 +284,35 @@ def test_mesa_batch_run_with_seeds():
             assert {k: row[k] for k in want} == want, (seed, row["Step"], row["AgentID"])
 
 
+def ema_greatgame(loans: float = 0.5, choice_sensitivity: float = 4.0, seed: int = 1) -> dict:
+    """The model as an EMA Workbench function: uncertainties in, named outcomes out."""
+    m = GreatGameModel("japan_all_in", rng=int(seed), years=2, collect_every=0,
+                       overrides={"powers.japan.budget.loans": loans, "parameters.choice_sensitivity": choice_sensitivity})
+    out = m.run().wedge_measures()
+    return {"incumbent_share_mean": out["incumbent_share_mean"], "wedge_achieved": float(out["wedge_achieved"])}
+
+
+@pytest.mark.filterwarnings("ignore:ipyparallel not installed:UserWarning")
+def test_ema_workbench_drives_the_model():
+    """EMA Workbench's own experiment loop runs the model through wedge_measures(); each
+    experiment equals a direct run with the same values and seed."""
+    from ema_workbench import IntegerParameter, Model, RealParameter, ScalarOutcome, perform_experiments
+    from ema_workbench.em_framework.evaluators import SequentialEvaluator
+
+    model = Model("greatgame", function=ema_greatgame)
+    model.uncertainties = [RealParameter("loans", 0.1, 3.0), RealParameter("choice_sensitivity", 2.0, 8.0),
+                           IntegerParameter("seed", 1, 1000)]
+    model.outcomes = [ScalarOutcome("incumbent_share_mean"), ScalarOutcome("wedge_achieved")]
+    with SequentialEvaluator(model) as evaluator:
+        experiments, outcomes = perform_experiments(model, 6, evaluator=evaluator)
+    assert len(experiments) == 6 and len(outcomes["incumbent_share_mean"]) == 6
+    assert len(set(outcomes["incumbent_share_mean"])) == 6  # the inputs matter
+    for i, row in experiments.iterrows():
+        direct = ema_greatgame(row["loans"], row["choice_sensitivity"], row["seed"])
+        assert outcomes["incumbent_share_mean"][i] == direct["incumbent_share_mean"]
+        assert outcomes["wedge_achieved"][i] == direct["wedge_achieved"]
+
+
 # ---------------------------------------------------------------- 12. picklable reporters
 
 
