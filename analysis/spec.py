@@ -40,7 +40,7 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, Validati
 from sim import ScenarioError, load_scenario
 from sim.errors import suggest
 from sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCALARS, republic_row_columns
-from sim.scenario import LoadedScenario, scenario_with
+from sim.scenario import LoadedScenario, load_yaml_text, scenario_with
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
 # Model-level outcomes that are numbers (the date and the list of republics are not).
@@ -222,7 +222,7 @@ def read_spec(path: str | Path) -> LoadedSpec:
     except UnicodeDecodeError:
         raise _fail(file, "", "not a text file (expected YAML)") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml_text(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

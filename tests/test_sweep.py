@@ -259,6 +259,8 @@ BAD_SPECS = [
      "points[0].parameters.choice_sensitivity", "must be > 0"),
     ("parameters:\n  parameters.choice_sensitivity: {range: [1, 2]}\ndesign: grid\nseed: 1180591620717411303424\n",
      "seed", "must be ≤ 9223372036854775807"),
+    ("parameters:\n  parameters.choice_sensitivity: {range: [1, 2]}\ndesign: grid\nyears: 2\n",
+     "line 6, column 1", "duplicate key 'years' (first at line 2)"),
     ("parameters:\n  parameters.choice_sensitivity: {range: [1, 2]}\ndesign: morris\nsamples: 4\nlevels: 3\n",
      "levels", "a Morris design needs an even number of levels"),
     ("parameters:\n  parameters.choice_sensitivity: {range: [1, .inf]}\ndesign: lhs\nsamples: 4\n",

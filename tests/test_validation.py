@@ -99,6 +99,16 @@ def test_unknown_scenario_name_suggests():
     assert "did you mean 'abe_2015'" in msg
 
 
+def test_a_key_given_twice_is_refused(tmp_path):
+    """Plain YAML keeps the last of two equal keys; a scenario refuses them, naming both lines."""
+    path = write(tmp_path, "name: dup\nextends: abe_2015\npowers:\n  japan: {budget: {grants: 0.3}}\n"
+                           "years: 5\npowers:\n  china: {budget: {grants: 0.3}}\n")
+    msg = error_of(path)
+    assert msg == f"{path}: line 6, column 1: not valid YAML: duplicate key 'powers' (first at line 3)"
+    nested = write(tmp_path, "name: dup2\nextends: abe_2015\npowers:\n  japan:\n    gdp: 1\n    gdp: 2\n", "n.yaml")
+    assert "line 6, column 5: not valid YAML: duplicate key 'gdp' (first at line 5)" in error_of(nested)
+
+
 def test_a_later_start_on_extends_says_why(tmp_path):
     path = write(tmp_path, "name: late\nextends: abe_2015\nstart: 2020-Q1\nyears: 5\n")
     msg = error_of(path)
