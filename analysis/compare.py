@@ -37,10 +37,10 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from sim import LoadedScenario, ScenarioError, load_scenario
-from sim.errors import suggest
-from sim.schema import CHANNELS
-from sim.scenario import scenario_with
+from greatgame.sim import LoadedScenario, ScenarioError, load_scenario
+from greatgame.sim.errors import suggest
+from greatgame.sim.schema import CHANNELS
+from greatgame.sim.scenario import scenario_with
 
 from .runs import replicate_seeds
 from .sweep import Batch, batch_size, execute

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.errors import suggest
+from greatgame.sim.errors import suggest
 
 from .sensitivity import RUN_COLUMNS, AnalysisError, outcome_columns, read_sweep_folder
 

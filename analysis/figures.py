@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.scenario import LoadedScenario, numbers, parameter_defaults
+from greatgame.sim.scenario import LoadedScenario, numbers, parameter_defaults
 
 
 def figure_rows(loaded: LoadedScenario, include_defaults: bool = True) -> list[dict]:

@@ -278,7 +278,7 @@ def scenario_facts(manifest: dict, files: list[str] | None = None, overrides: li
         facts.problem = "the manifest lists no scenario files"
         return facts
     try:
-        from sim import load_scenario
+        from greatgame.sim import load_scenario
 
         loaded = load_scenario(files[-1], overrides=overrides)
         years = manifest.get("years")
@@ -531,10 +531,10 @@ def _measure_columns(actors: pd.DataFrame, powers: list[str], measure: str, chan
                      ) -> tuple[list[str], str, str]:
     """Columns, y label and a short name of what is drawn."""
     if channel:
-        from sim.schema import CHANNELS
+        from greatgame.sim.schema import CHANNELS
 
         if channel not in CHANNELS:
-            from sim.errors import suggest
+            from greatgame.sim.errors import suggest
 
             raise PlotError(f"--channel {channel}: unknown channel{suggest(channel, CHANNELS)}; expected one of: "
                             f"{', '.join(CHANNELS)}")
@@ -728,7 +728,7 @@ def network_figure(actors: pd.DataFrame, facts: ScenarioFacts, dates: list[str] 
         dates = [available[0], available[-1]] if len(available) > 1 else available[:1]
     unknown = [d for d in dates if d not in available]
     if unknown:
-        from sim.errors import suggest
+        from greatgame.sim.errors import suggest
 
         raise PlotError(f"--dates {unknown[0]}: not a date of these results{suggest(unknown[0], available)}; they run "
                         f"from {available[0]} to {available[-1]}, one a quarter")
@@ -1121,7 +1121,7 @@ def sensitivity_figure(table: pd.DataFrame, facts: ScenarioFacts, outcomes: list
     if outcomes:
         unknown = [o for o in outcomes if o not in set(table["outcome"])]
         if unknown:
-            from sim.errors import suggest
+            from greatgame.sim.errors import suggest
 
             have = list(dict.fromkeys(table["outcome"]))
             raise PlotError(f"--outcome {unknown[0]}: not in sensitivity.parquet{suggest(unknown[0], have)}; "
@@ -1280,7 +1280,7 @@ def figures(folder: str | Path | Folder, kind: str, *, measure: str = "alignment
                                 f"{folder.label} is a sweep folder")
             params = folder.parameters
             if x is not None and x not in params:
-                from sim.errors import suggest
+                from greatgame.sim.errors import suggest
 
                 raise PlotError(f"--x {x}: not a parameter of this sweep{suggest(x, params)}; it varies: "
                                 f"{', '.join(params)}")
@@ -1347,7 +1347,7 @@ def figures(folder: str | Path | Folder, kind: str, *, measure: str = "alignment
             sc = folder.table("scalars")
             for flag, p in (("--x", x), ("--y", y)):
                 if p not in params or p not in sc.columns:
-                    from sim.errors import suggest
+                    from greatgame.sim.errors import suggest
 
                     raise PlotError(f"{flag} {p}: not a parameter of this sweep{suggest(p, params)}; it varies: "
                                     f"{', '.join(params)}")
@@ -1355,7 +1355,7 @@ def figures(folder: str | Path | Folder, kind: str, *, measure: str = "alignment
                 raise PlotError(f"--x and --y are both {x}; choose two parameters")
             outcome = outcome or ("wedge_achieved" if "wedge_achieved" in sc.columns else _outcomes(sc, params)[0])
             if outcome not in sc.columns or outcome in params:
-                from sim.errors import suggest
+                from greatgame.sim.errors import suggest
 
                 have = _outcomes(sc, params)
                 raise PlotError(f"--outcome {outcome}: not an outcome of this sweep{suggest(outcome, have)}; it "

@@ -15,8 +15,8 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from sim import GreatGameModel, LoadedScenario
-from sim.agents import PowerAgent, RepublicAgent
+from greatgame.sim import GreatGameModel, LoadedScenario
+from greatgame.sim.agents import PowerAgent, RepublicAgent
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:

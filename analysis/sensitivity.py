@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.errors import suggest
+from greatgame.sim.errors import suggest
 
 from .spec import RangeParam, SweepSpec
 

@@ -37,10 +37,10 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
                       model_validator)
 
-from sim import ScenarioError, load_scenario
-from sim.errors import suggest
-from sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCALARS, republic_row_columns
-from sim.scenario import LoadedScenario, load_yaml_text, scenario_with
+from greatgame.sim import ScenarioError, load_scenario
+from greatgame.sim.errors import suggest
+from greatgame.sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCALARS, republic_row_columns
+from greatgame.sim.scenario import LoadedScenario, load_yaml_text, scenario_with
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
 # Model-level outcomes that are numbers (the date and the list of republics are not).

@@ -21,9 +21,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from sim import GreatGameModel, Scenario
-from sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, republic_row_columns
-from sim.scenario import scenario_with
+from greatgame.sim import GreatGameModel, Scenario
+from greatgame.sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, republic_row_columns
+from greatgame.sim.scenario import scenario_with
 
 from . import output
 from .runs import replicate_seeds

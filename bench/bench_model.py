@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sim import GreatGameModel, load_scenario  # noqa: E402
+from greatgame.sim import GreatGameModel, load_scenario  # noqa: E402
 
 SCENARIO = "abe_2015"
 STEPS = 60

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from analysis.spec import read_spec  # noqa: E402
-from analysis.sweep import run_sweep  # noqa: E402
+from greatgame.analysis.spec import read_spec  # noqa: E402
+from greatgame.analysis.sweep import run_sweep  # noqa: E402
 
 SPEC = """\
 name: bench

@@ -33,7 +33,7 @@ def _fail(msg: str, code: int = EXIT_INPUT) -> int:
 
 
 def cmd_scenarios(args) -> int:
-    from sim.scenario import load_scenario, shipped_dir, shipped_names
+    from greatgame.sim.scenario import load_scenario, shipped_dir, shipped_names
 
     print(f"Shipped scenarios ({shipped_dir()}):")
     for name in shipped_names():
@@ -48,7 +48,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from sim import ScenarioError, load_scenario
+    from greatgame.sim import ScenarioError, load_scenario
 
     status = 0
     for f in args.files:
@@ -74,14 +74,14 @@ def cmd_validate(args) -> int:
 
 
 def _numbers(ls):
-    from sim.scenario import numbers
+    from greatgame.sim.scenario import numbers
 
     return numbers(ls.raw)
 
 
 def cmd_sources(args) -> int:
-    from analysis.figures import figure_rows
-    from sim import load_scenario
+    from greatgame.analysis.figures import figure_rows
+    from greatgame.sim import load_scenario
 
     ls = load_scenario(args.scenario, overrides=args.set)
     rows = figure_rows(ls, include_defaults=not args.no_defaults)
@@ -140,8 +140,8 @@ def check_scheduler(address: str | None) -> None:
 def cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from analysis import output, runs
-    from sim import load_scenario
+    from greatgame.analysis import output, runs
+    from greatgame.sim import load_scenario
 
     if args.replicates < 1:
         raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
@@ -174,7 +174,7 @@ def cmd_run(args) -> int:
 
 
 def _print_summary(loaded, actors, model_df) -> None:
-    from analysis import runs
+    from greatgame.analysis import runs
 
     sc = loaded.scenario
     powers = list(sc.powers)
@@ -258,8 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from analysis.sweep import SpecMismatch
-    from sim import ScenarioError
+    from greatgame.analysis.sweep import SpecMismatch
+    from greatgame.sim import ScenarioError
 
     parser = build_parser()
     args = parser.parse_args(argv)

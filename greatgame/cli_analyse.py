@@ -60,7 +60,7 @@ def _fail(msg: str) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from analysis.sensitivity import AnalysisError
+    from greatgame.analysis.sensitivity import AnalysisError
 
     try:
         return _sensitivity(args)
@@ -69,9 +69,9 @@ def cmd_sensitivity(args) -> int:
 
 
 def _sensitivity(args) -> int:
-    from analysis import sensitivity as sa
-    from analysis.spec import read_spec
-    from analysis.sweep import SpecMismatch, run_sweep
+    from greatgame.analysis import sensitivity as sa
+    from greatgame.analysis.spec import read_spec
+    from greatgame.analysis.sweep import SpecMismatch, run_sweep
 
     from .cli import CliError, check_scheduler
     from .cli_sweep import progress_bar
@@ -134,7 +134,7 @@ def _sensitivity(args) -> int:
                 msg += f" (or analyse them as they are: --results {folder})"
             raise SpecMismatch(msg) from None
         except KeyboardInterrupt:
-            from analysis.sweep import SweepStore
+            from greatgame.analysis.sweep import SweepStore
 
             done, _ = SweepStore(folder).completed()
             print(f"greatgame: interrupted: {len(done)} of {n_runs} runs are stored in {folder}/; continue with: "
@@ -195,7 +195,7 @@ def _finished_sweep(folder: Path, spec_hash: str, n_runs: int) -> Path | None:
 
 
 def cmd_discover(args) -> int:
-    from analysis.sensitivity import AnalysisError
+    from greatgame.analysis.sensitivity import AnalysisError
 
     try:
         return _discover(args)
@@ -204,7 +204,7 @@ def cmd_discover(args) -> int:
 
 
 def _discover(args) -> int:
-    from analysis import discovery as disc
+    from greatgame.analysis import discovery as disc
 
     disc.check_options(args.peel_alpha, args.min_mass)
     table = disc.load_sweep(args.results)

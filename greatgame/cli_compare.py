@@ -86,7 +86,7 @@ def _span(sc) -> str:
 
 
 def cmd_compare(args) -> int:
-    from analysis.compare import CompareError
+    from greatgame.analysis.compare import CompareError
 
     try:
         return _compare(args)
@@ -95,7 +95,7 @@ def cmd_compare(args) -> int:
 
 
 def _compare(args) -> int:
-    from analysis import compare as cmp
+    from greatgame.analysis import compare as cmp
 
     from .cli import CliError
     from .cli_sweep import progress_bar
@@ -188,7 +188,7 @@ def _rerun(args, b, seed: int) -> str:
 
 def _write(out: Path, args, runs, effects, loaded, seeds, extra: dict, tables: dict | None = None) -> list[str]:
     """Every table under a temporary name, then renamed; the manifest last."""
-    from analysis import output
+    from greatgame.analysis import output
 
     output.prepare_dir(out)
     files = {}
@@ -213,7 +213,7 @@ def _prob(p, how: str = "") -> str:
 
 
 def cmd_wedge(args) -> int:
-    from analysis.compare import CompareError
+    from greatgame.analysis.compare import CompareError
 
     try:
         return _wedge(args)
@@ -222,8 +222,8 @@ def cmd_wedge(args) -> int:
 
 
 def _wedge(args) -> int:
-    from analysis import compare as cmp
-    from sim import load_scenario
+    from greatgame.analysis import compare as cmp
+    from greatgame.sim import load_scenario
 
     from .cli_sweep import progress_bar
 

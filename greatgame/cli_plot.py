@@ -76,7 +76,7 @@ def _kinds(values: list[str]) -> list[str]:
     kinds = [k.strip() for v in values for k in v.split(",") if k.strip()]
     for k in kinds:
         if k not in KINDS:
-            from sim.errors import suggest
+            from greatgame.sim.errors import suggest
 
             raise CliError(f"--kind {k}: unknown kind{suggest(k, KINDS)}; expected one of: {', '.join(KINDS)}")
     return list(dict.fromkeys(kinds))
@@ -86,7 +86,7 @@ def cmd_plot(args) -> int:
     from .cli import CliError
 
     _headless()
-    from analysis.plots import PlotError, plot
+    from greatgame.analysis.plots import PlotError, plot
 
     kinds = _kinds(args.kind)
     _check_dpi(args.dpi)
@@ -106,8 +106,8 @@ def cmd_report(args) -> int:
     from .cli import CliError
 
     _headless()
-    from analysis.plots import PlotError
-    from analysis.report import build
+    from greatgame.analysis.plots import PlotError
+    from greatgame.analysis.report import build
 
     _check_dpi(args.dpi)
     try:

@@ -31,8 +31,8 @@ def progress_bar(total: int, desc: str, quiet: bool):
 
 
 def cmd_sweep(args) -> int:
-    from analysis.spec import read_spec
-    from analysis.sweep import rerun_command, run_seeds, run_sweep
+    from greatgame.analysis.spec import read_spec
+    from greatgame.analysis.sweep import rerun_command, run_seeds, run_sweep
 
     from .cli import CliError, check_scheduler
 
@@ -71,7 +71,7 @@ def cmd_sweep(args) -> int:
             result = run_sweep(spec, out, workers=args.workers, dask_local=args.dask_local,
                                scheduler=args.scheduler, resume=args.resume, progress=bar.update)
     except KeyboardInterrupt:
-        from analysis.sweep import SweepStore
+        from greatgame.analysis.sweep import SweepStore
 
         done, _ = SweepStore(out).completed()
         print(f"greatgame: interrupted: {len(done)} of {n_runs} runs are stored in {out}/; continue with: "
@@ -93,5 +93,5 @@ def cmd_sweep(args) -> int:
     if len(ok):
         print("Re-run one alone, e.g. run 0: " + rerun_command(spec, result.scalars.iloc[0]))
     print(f"Wrote {out}/: {', '.join(sorted(set(result.files.values())))}")
-    print(f"Load with: python -c \"import analysis; r = analysis.load_results('{out}'); print(r.scalars)\"")
+    print(f"Load with: python -c \"from greatgame import analysis; r = analysis.load_results('{out}'); print(r.scalars)\"")
     return 0

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import networkx as nx
 import numpy as np
 from mesa import DataCollector, Model
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from . import landscape, reporters
 from .agents import (LEVEL_NAMES, MEMBER, NONE, OBSERVER, PowerAgent, RepublicAgent,
@@ -42,9 +43,15 @@ class GreatGameModel(Model):
     """Powers court five republics through trade, money, forums, security and soft power.
 
     Args:
-        scenario: a validated :class:`~sim.schema.Scenario`, a
-            :class:`~sim.scenario.LoadedScenario`, or the name/path of a scenario file.
-        rng: seed or generator; every random draw of the model goes through it.
+        setup: a validated :class:`~sim.schema.Scenario`, a
+            :class:`~sim.scenario.LoadedScenario`, or the name/path of a scenario file
+            (default ``abe_2015``).
+        rng: seed (any integer-like value, numpy integers included) or generator; every
+            random draw of the model goes through it.
+        scenario: the same as ``setup``, kept as a keyword so that ``mesa.batch_run(GreatGameModel,
+            {"scenario": "abe_2015"})`` works. Mesa 3.5 keeps its own ``Scenario`` object in
+            ``model.scenario`` and SolaraViz's Reset passes it back under this keyword: a Mesa
+            ``Scenario`` given here is not a greatgame scenario and only lends its seed.
         overrides: optional ``{"dotted.path": value}`` applied when ``scenario`` is a name.
         years: optional horizon overriding the scenario's.
         collect_every: the DataCollector records every ``collect_every`` steps and at the
@@ -56,12 +63,13 @@ class GreatGameModel(Model):
     default ``collect_every=1`` they are current after every step.
     """
 
-    def __init__(self, scenario="abe_2015", rng=None, overrides=None, years=None, collect_every: int = 1):
+    def __init__(self, setup=None, rng=None, overrides=None, years=None, collect_every: int = 1, *, scenario=None):
+        setup, rng = _setup_and_seed(setup, scenario, rng)
         super().__init__(rng=rng)
         if not isinstance(collect_every, (int, np.integer)) or collect_every < 0:
             raise ValueError(f"collect_every must be an integer >= 0, got {collect_every!r}")
         self.collect_every = int(collect_every)
-        self.spec: Scenario = _as_scenario(scenario, overrides, years)
+        self.spec: Scenario = _as_scenario(setup, overrides, years)
         # One stream per mechanism, spawned from model.rng: a variant that adds a forum
         # changes the meeting draws only, so paired runs (same seed, two scenarios) keep
         # common trade, acceptance and hedging shocks.
@@ -984,6 +992,24 @@ def _describe(ev, initiative: str | None) -> str:
     if kind == "budget":
         return f"{head}{ev.power} budget " + (f"x{ev.factor}" if ev.factor is not None else "reset")
     return f"{head}shock to {ev.target}" + (f" of {ev.power}" if ev.power else "") + (f" in {ev.republic}" if ev.republic else "")
+
+
+def _setup_and_seed(setup, scenario, rng):
+    """Resolve the constructor's ``setup``/``scenario`` pair and make integer-like seeds ints.
+
+    Mesa's Model seeds Python's ``random`` too, which takes only built-in ints: a numpy
+    integer (what EMA Workbench and numpy-made seed lists pass) would be refused there."""
+    if scenario is not None:
+        if isinstance(scenario, MesaScenario):
+            if rng is None and scenario.rng is not None:
+                rng = scenario.rng
+        elif setup is not None:
+            raise ValueError("give the scenario once: as setup or as scenario, not both")
+        else:
+            setup = scenario
+    if rng is not None and not isinstance(rng, (bool, np.bool_)) and isinstance(rng, (int, np.integer)):
+        rng = int(rng)
+    return ("abe_2015" if setup is None else setup), rng
 
 
 def _as_scenario(scenario, overrides, years) -> Scenario:

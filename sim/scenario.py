@@ -62,7 +62,7 @@ class LoadedScenario:
 
 
 def shipped_dir() -> Path:
-    return Path(str(resources.files("scenarios")))
+    return Path(str(resources.files("greatgame.scenarios")))
 
 
 def shipped_names() -> list[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim import GreatGameModel, load_scenario
-from sim.scenario import shipped_dir
+from greatgame.sim import GreatGameModel, load_scenario
+from greatgame.sim.scenario import shipped_dir
 
 
 def _key(overrides: dict | None) -> tuple:

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import compare as cmp
-from analysis.runs import replicate_seeds
+from greatgame.analysis import compare as cmp
+from greatgame.analysis.runs import replicate_seeds
 from greatgame.cli import main
-from sim import GreatGameModel, ScenarioError, load_scenario
+from greatgame.sim import GreatGameModel, ScenarioError, load_scenario
 
 YEARS = 2
 

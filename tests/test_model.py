@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 import mesa
-from sim import GreatGameModel, load_scenario, shipped_names
-from sim.agents import MEMBER, NONE, OBSERVER, PowerAgent, RepublicAgent
-from sim.landscape import all_splits, energies, minimum_energy_split
+from greatgame.sim import GreatGameModel, load_scenario, shipped_names
+from greatgame.sim.agents import MEMBER, NONE, OBSERVER, PowerAgent, RepublicAgent
+from greatgame.sim.landscape import all_splits, energies, minimum_energy_split
 
 MORE_JAPANESE_AID = {"powers.japan.budget.grants": 0.5, "powers.japan.budget.loans": 1.0}
 NO_TOUR = {"initiatives.japan_2015_tour.enabled": False}
@@ -520,7 +520,7 @@ def test_a_new_forum_leaves_the_other_shocks_common(scenario):
 
 
 def test_meeting_counts_follow_the_poisson_rate():
-    from sim.model import _poisson_cdf
+    from greatgame.sim.model import _poisson_cdf
 
     rates = np.array([0.0, 0.125, 0.5, 3.0])
     cdf = _poisson_cdf(rates)

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import plots, report
-from analysis.plots import PlotError
+from greatgame.analysis import plots, report
+from greatgame.analysis.plots import PlotError
 from greatgame.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -511,7 +511,7 @@ def test_no_gui_backend(saved, tmp_path):
     code = textwrap.dedent(f"""
         import json, sys
         import matplotlib
-        from analysis import plots
+        from greatgame.analysis import plots
         figs = plots.figures({str(saved / 'run')!r}, "network")
         plots.save(figs[0][1], {str(tmp_path / 'lib.png')!r})
         lib_gui = sorted(m for m in {GUI!r} if m in sys.modules)

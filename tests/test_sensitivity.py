@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import discovery, sensitivity
-from analysis.sensitivity import AnalysisError
-from analysis.spec import SweepSpec, build_design
+from greatgame.analysis import discovery, sensitivity
+from greatgame.analysis.sensitivity import AnalysisError
+from greatgame.analysis.spec import SweepSpec, build_design
 from greatgame.cli import main
 
 

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analysis
-from analysis import sweep as sweep_mod
-from analysis.spec import read_spec
-from analysis.sweep import SpecMismatch, run_sweep
+import greatgame.analysis as analysis
+from greatgame.analysis import sweep as sweep_mod
+from greatgame.analysis.spec import read_spec
+from greatgame.analysis.sweep import SpecMismatch, run_sweep
 from greatgame.cli import main
-from sim import GreatGameModel, ScenarioError
+from greatgame.sim import GreatGameModel, ScenarioError
 
 SPEC = """\
 name: small
@@ -328,7 +328,7 @@ SHIPPED_SPECS = {  # spec -> (design points, replicates), as the README's table 
 def test_shipped_sweep_specs_validate_and_their_points_build(name):
     from pathlib import Path
 
-    from sim.scenario import scenario_with
+    from greatgame.sim.scenario import scenario_with
 
     path = Path(__file__).resolve().parents[1] / "sweeps" / name
     spec = read_spec(path)

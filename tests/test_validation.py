@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import ScenarioError, load_scenario, shipped_names
-from sim.scenario import shipped_dir
+from greatgame.sim import ScenarioError, load_scenario, shipped_names
+from greatgame.sim.scenario import shipped_dir
 
 
 def write(tmp_path: Path, body: str, name: str = "x.yaml") -> Path:
@@ -172,7 +172,7 @@ def test_every_shipped_number_has_a_source_or_assumption(name):
 
 
 def test_sources_list_is_complete():
-    from sim.scenario import load_sources
+    from greatgame.sim.scenario import load_sources
 
     sources = load_sources()
     for sid, entry in sources.items():

@@ -1,0 +1,1 @@
+"""Shipped sweep specifications (YAML), found by name."""
