@@ -186,21 +186,9 @@ def test_more_japanese_aid_never_lowers_japans_share(finished_run, seed):
 # ---------------------------------------------------------------- 5. magnitudes
 
 
-def test_magnitudes_japan_stays_below_china(finished_run):
-    """A few hundred million dollars of aid cannot outweigh tens of billions of trade."""
-    for seed in range(20):
-        m = finished_run("abe_2015", seed)
-        rep = republic_frame(m)
-        assert len(rep) == 5 * (m.steps + 1)
-        below = rep["alignment_japan"] < rep["alignment_china"]
-        assert below.all(), (seed, rep.loc[~below, ["alignment_japan", "alignment_china"]])
-        assert not m.wedge_achieved, seed
-
-
-def test_japan_all_in_makes_the_wedge_reachable(shipped_or_skip):
-    all_in = shipped_or_skip("japan_all_in")
-    achieved = [GreatGameModel(all_in, rng=seed).run().wedge_achieved for seed in range(20)]
-    assert any(achieved), "japan_all_in should make the wedge reachable in some of 20 runs"
+# The model's answer (whether Japan's share passes China's, whether a wedge comes) is
+# measured by `greatgame wedge` and reported with intervals; it is not asserted here.
+# tests/test_mechanisms.py pins down the responses that produce it.
 
 
 # ---------------------------------------------------------------- 6. Turkmenistan's neutrality
