@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 # Tables each kind of output folder may hold, by file stem.
-TABLES = ("scalars", "trajectories", "design", "actors", "model", "events", "effects", "runs", "wedge", "sensitivity",
-          "prim_trajectory")
+TABLES = ("scalars", "trajectories", "design", "actors", "model", "events", "effects", "runs", "wedge", "thresholds",
+          "channels", "sensitivity", "prim_trajectory")
 
 
 @dataclass
@@ -20,7 +20,9 @@ class Results:
     ``results.scalars`` (sweep: one row per run), ``results.trajectories``, ``results.design``;
     ``results.actors``, ``results.model``, ``results.events`` (``greatgame run``);
     ``results.runs``, ``results.effects``, ``results.wedge``, ``results.trajectories`` (per arm,
-    run, quarter and republic) (``compare``, ``wedge``);
+    run, quarter and republic) (``compare``, ``wedge``); ``results.thresholds`` (rule (d) per
+    republic at thresholds 0.40-0.60) and ``results.channels`` (the shift channel by channel)
+    (``wedge``);
     ``results.sensitivity``; ``results.prim_trajectory`` (a ``discovery/`` folder). A table
     the folder does not hold is ``None``; ``results.tables`` lists those it does."""
 
