@@ -162,5 +162,6 @@ def _check_event(path: str, ev, powers, republics, forums, sc) -> None:
     elif kind == "shock":
         if ev.republic is not None:
             _need("republic", ev.republic, republics, f"{path}.republic")
-        if ev.power is None and ev.republic is None:
-            raise ScenarioError(path, "a shock needs a power, a republic or both")
+        if ev.power is None and ev.republic is None and ev.target != "energy_price":
+            raise ScenarioError(path, "a shock needs a power, a republic or both (only an energy_price shock "
+                                      "may apply to everyone)")

@@ -806,6 +806,16 @@ class GreatGameModel(Model):
             elif ev.target == "soft_power":
                 self.favour[p, r] = np.clip(self.favour[p, r] * ev.factor, 0.0, 1.0)
                 self.favour_base[p, r] = np.clip(self.favour_base[p, r] * ev.factor, 0.0, 1.0)
+            elif ev.target == "energy_price":
+                # energy exports are part of the trade: the same US$ change in both
+                self.trade[p, r] += self.energy[p, r] * (ev.factor - 1.0)
+                self.energy[p, r] *= ev.factor
+                if ev.power is None:
+                    self.row_trade[r] += self.row_energy[r] * (ev.factor - 1.0)
+                    self.row_energy[r] *= ev.factor
+            elif ev.target == "security":
+                self.security_static[p, r] *= ev.factor
+                self._refresh_security()
 
     # ------------------------------------------------------------------ graph
     @property

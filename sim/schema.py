@@ -287,8 +287,13 @@ class BudgetEvent(_Event):
 
 
 class ShockEvent(_Event):
+    """A dated change by a factor. ``energy_price`` rescales the value of energy exports (to
+    the power, or to everyone including the rest of the world when no power is given) and
+    the trade that contains them by the same US$ amount; ``security`` rescales a power's
+    standing security tie (guarantee and bases) with the republic."""
+
     kind: Literal["shock"]
-    target: Literal["gdp", "trade", "remittances", "investment", "soft_power"]
+    target: Literal["gdp", "trade", "remittances", "investment", "soft_power", "energy_price", "security"]
     power: str | None = None
     republic: str | None = None
     factor: NonNeg = Field(description="multiply the target (of that power, republic or pair) by this")

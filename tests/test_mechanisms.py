@@ -257,3 +257,41 @@ def test_favourability_follows_the_money_during_a_run():
     assert (gained > 0).any()
     assert (richer.favour[jp] >= base.favour[jp] - 1e-12).all()
     assert (richer.favour[jp] > base.favour[jp]).any()
+
+
+# ------------------------------------------------------------------ dated drivers
+
+
+def _event_model(tmp_path, event: str, years=1):
+    """abe_2015 with one extra dated event (a YAML flow mapping) in an initiative of its own."""
+    path = tmp_path / "with_event.yaml"
+    path.write_text(f"name: with_event\nextends: abe_2015\nparameters: {{trade_noise: 0.0}}\n"
+                    f"initiatives:\n  extra:\n    events:\n      - {event}\n", encoding="utf-8")
+    return GreatGameModel(str(path), rng=0, years=years, collect_every=0)
+
+
+def test_an_oil_price_shock_moves_energy_exports_and_the_trade_that_holds_them(tmp_path):
+    """energy_price x f: energy exports to every buyer scale by f, and trade by the same US$."""
+    plain = GreatGameModel("abe_2015", rng=0, years=1, collect_every=0, overrides={"parameters.trade_noise": 0.0})
+    m = _event_model(tmp_path, "{date: 2016-01, kind: shock, target: energy_price, factor: 0.5}")
+    for x in (plain, m):
+        x.run_for(2)  # 2015-Q4, then 2016-Q1 when the shock applies
+    ch, tm = idx(m, "china", "turkmenistan")
+    assert m.energy[ch, tm] == pytest.approx(0.5 * plain.energy[ch, tm], rel=1e-9)
+    assert plain.trade[ch, tm] - m.trade[ch, tm] == pytest.approx(0.5 * plain.energy[ch, tm], rel=1e-6)
+    kz = m._ri["kazakhstan"]
+    assert m.row_energy[kz] == pytest.approx(0.5 * plain.row_energy[kz], rel=1e-9)
+    jp = m._pi["japan"]
+    assert m.trade[jp, tm] == pytest.approx(plain.trade[jp, tm], rel=1e-9)  # no Japanese energy imports
+
+
+def test_a_security_shock_scales_the_standing_guarantee(tmp_path):
+    plain = GreatGameModel("abe_2015", rng=0, years=1, collect_every=0)
+    m = _event_model(tmp_path, "{date: 2016-01, kind: shock, target: security, power: russia, republic: kazakhstan, "
+                               "factor: 1.5}")
+    for x in (plain, m):
+        x.run_for(2)
+    ru, kz = idx(m, "russia", "kazakhstan")
+    assert m.security_static[ru, kz] == pytest.approx(1.5 * plain.security_static[ru, kz], rel=1e-12)
+    assert m.security[ru, kz] > plain.security[ru, kz]
+    assert m.influence[ru, kz] > plain.influence[ru, kz]
