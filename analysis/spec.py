@@ -41,6 +41,7 @@ from greatgame.sim import ScenarioError, load_scenario
 from greatgame.sim.errors import suggest
 from greatgame.sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCALARS, republic_row_columns
 from greatgame.sim.scenario import LoadedScenario, load_yaml_text, scenario_with
+from greatgame.sim.yaml_loader import describe_error
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
 # Model-level outcomes that are numbers (the date and the list of republics are not).
@@ -224,9 +225,8 @@ def read_spec(path: str | Path) -> LoadedSpec:
     try:
         raw = load_yaml_text(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise _fail(file, where, f"not valid YAML ({getattr(e, 'problem', None) or e})") from None
+        where, what = describe_error(e)
+        raise _fail(file, where, f"not valid YAML ({what})") from None
     if not isinstance(raw, dict):
         raise _fail(file, "", "expected a mapping of spec fields (scenario, parameters, design …)")
     return validate_spec(raw, file, text, base_dir=p.parent)

@@ -1021,6 +1021,6 @@ def _as_scenario(scenario, overrides, years) -> Scenario:
         if overrides or years is not None:
             raise ValueError("overrides and years apply to a scenario name or path, not a loaded scenario")
         return scenario.scenario
-    from .scenario import load_scenario
+    from .scenario import load_spec
 
-    return load_scenario(scenario, overrides=overrides, years=years).scenario
+    return load_spec(scenario, overrides=overrides, years=years)  # cached by content: cheap after the first
