@@ -40,7 +40,7 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, Validati
 from greatgame.sim import ScenarioError, load_scenario
 from greatgame.sim.errors import suggest
 from greatgame.sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCALARS, republic_row_columns
-from greatgame.sim.scenario import LoadedScenario, load_yaml_text, scenario_with
+from greatgame.sim.scenario import LoadedScenario, load_yaml_text, resolve_path, scenario_with, shipped_dir
 from greatgame.sim.yaml_loader import describe_error
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
@@ -239,11 +239,15 @@ def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path 
     except ValidationError as e:
         raise _spec_error(e, file) from None
     # The base scenario: a shipped name, a path relative to the spec, or as given.
+    # (beside the spec, then shipped, as for extends; a name found neither way is tried as given)
     scenario_ref = spec.scenario
-    if base_dir is not None and not Path(scenario_ref).is_absolute():
-        candidate = base_dir / scenario_ref
-        if candidate.exists():
-            scenario_ref = str(candidate)
+    if base_dir is not None:
+        try:
+            found = resolve_path(spec.scenario, relative_to=base_dir)
+            if found.parent.resolve() != shipped_dir().resolve():  # a shipped name stays a name
+                scenario_ref = str(found)
+        except ScenarioError:
+            pass
     try:
         base = load_scenario(scenario_ref, overrides=dict(spec.set) or None, years=spec.years)
     except ScenarioError as e:

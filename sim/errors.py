@@ -27,6 +27,16 @@ class ScenarioError(Exception):
         return ": ".join(parts + [self.message])
 
 
+class NonFiniteOutcome(ScenarioError):
+    """The model produced a NaN or infinite value in an outcome: an error, not a silent "no
+    wedge" (a NaN share compares false with everything)."""
+
+    def __init__(self, measure: str, step: int, date: str):
+        super().__init__(measure, f"the model produced a non-finite value (NaN or inf) at step {step} ({date}); "
+                         "check the scenario's magnitudes (GDPs, weights, rates)")
+        self.measure = measure
+
+
 def suggest(word: str, options: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for a near miss, else ''."""
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)

@@ -55,6 +55,13 @@ def _number(v):
     return v
 
 
+def _flag(v):
+    """true or false only: not yes/no/on/off (text in YAML 1.2), nor 0/1."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    raise ValueError(f"expected true or false, got {v!r}")
+
+
 def _not_tiny(v: float) -> float:
     if v < MIN_POSITIVE:
         raise ValueError(f"must be at least {MIN_POSITIVE:g} (smaller positive figures overflow the "
@@ -68,6 +75,7 @@ Positive = Annotated[float, BeforeValidator(_number), Field(gt=0, le=MAX_FIGURE)
 Share = Annotated[float, BeforeValidator(_number), Field(ge=0, le=1)]
 Growth = Annotated[float, BeforeValidator(_number), Field(gt=-1, le=1)]
 Count = Annotated[int, BeforeValidator(_number), Field(ge=0, le=1_000_000)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4]))?$")
 
@@ -255,13 +263,13 @@ class Forum(Strict):
     members: list[str]
     observers: list[str] = Field(default_factory=list)
     kind: Literal["security", "economic", "political", "finance"]
-    binding: bool = Field(description="treaty obligations (a neutral state stays out)")
+    binding: Flag = Field(description="treaty obligations (a neutral state stays out)")
     meetings_per_year: Annotated[NonNeg, Field(le=MAX_MEETINGS_PER_YEAR)] = Field(
         1.0, description="mean meetings a year (Poisson); at most 365")
     weight: NonNeg = Field(1.0, description="political tie added per meeting between two full members")
     security_weight: NonNeg = Field(0.0, description="security tie between full members (alliances)")
-    customs_union: bool = False
-    open: bool = Field(True, description="whether republics may join or leave by themselves")
+    customs_union: Flag = False
+    open: Flag = Field(True, description="whether republics may join or leave by themselves")
 
 
 class Relation(Strict):
@@ -345,7 +353,7 @@ Event = Annotated[
 class Initiative(Strict):
     """A named policy package: switch it off to build a counterfactual."""
 
-    enabled: bool = True
+    enabled: Flag = True
     description: str = ""
     power: str | None = None
     events: list[Event] = Field(default_factory=list)
