@@ -98,8 +98,14 @@ class ValuesParam(_Strict):
     @field_validator("values")
     @classmethod
     def _unique(cls, v):
-        if len({repr(x) for x in v}) != len(v):
-            raise ValueError("values: each value may appear only once")
+        # 1 and 1.0 are one number (the same design point twice); true stays a flag, not 1
+        def key(x):
+            if isinstance(x, (int, float)) and not isinstance(x, bool):
+                return ("number", float(x))
+            return (type(x).__name__, repr(x))
+
+        if len({key(x) for x in v}) != len(v):
+            raise ValueError("values: each value may appear only once (1 and 1.0 are the same number)")
         return v
 
     def ends(self) -> list[Any]:

@@ -410,3 +410,77 @@ def test_overrides_and_years_are_part_of_the_key():
     assert load_spec("abe_2015").years == 15
     assert load_spec("abe_2015", overrides={"powers.japan.budget.grants": 0.9}).powers["japan"].budget.grants == 0.9
     assert load_spec("abe_2015", overrides={"powers.japan.budget.grants": 0.8}).powers["japan"].budget.grants == 0.8
+
+
+# ---------------------------------------------------------------- sweep specs: the same loader
+
+def spec_error(path) -> str:
+    from greatgame.analysis.spec import read_spec
+
+    with pytest.raises(ScenarioError) as info:
+        read_spec(path)
+    msg = str(info.value)
+    assert "\n" not in msg
+    return msg
+
+
+def test_sweep_specs_use_the_same_loader(tmp_path):
+    from greatgame.analysis.spec import read_spec
+
+    spec = write(tmp_path, """\
+        scenario: abe_2015
+        years: 1
+        parameters:
+          powers.japan.budget.grants: &r {range: [0.1, 2.0]}
+          powers.japan.budget.loans: {<<: *r, range: [0.2, 1.0]}
+          parameters.join_binding_above: {<<: *r, type: int, range: [2, 4]}
+        design: grid
+        levels: 2
+        replicates: 1
+        seed: 010
+        """, "s.yaml")
+    loaded = read_spec(spec)
+    p = loaded.spec.parameters
+    assert p["powers.japan.budget.grants"].range == (0.1, 2.0) and p["powers.japan.budget.loans"].range == (0.2, 1.0)
+    assert p["parameters.join_binding_above"].type == "int"
+    assert loaded.spec.seed == 10  # YAML 1.2: 010 is ten, not octal 8
+    spec.write_text(spec.read_text(encoding="utf-8").replace("seed: 010", "seed: 1\nseed: 2"), encoding="utf-8")
+    assert "not valid YAML (duplicate key 'seed' (first at line 10))" in spec_error(spec)
+    spec.write_text("scenario: abe_2015\nseed: !!int twelve\n", encoding="utf-8")
+    assert "line 2, column 7: not valid YAML (expected a whole number under !!int, got 'twelve')" in spec_error(spec)
+
+
+@pytest.mark.parametrize("values, fragment", [
+    ("[1, 1.0]", "each value may appear only once (1 and 1.0 are the same number)"),
+    ("[0.5, yes]", "expected a number, got 'yes'"),
+    ("[0.5, true]", "expected a number, got true"),
+])
+def test_sweep_values_that_collapse_or_misread_are_refused(tmp_path, values, fragment):
+    spec = write(tmp_path, f"scenario: abe_2015\nyears: 1\nparameters:\n  powers.japan.budget.grants: {{values: {values}}}\n"
+                           "design: grid\nreplicates: 1\nseed: 1\n", "s.yaml")
+    assert fragment in spec_error(spec)
+
+
+def test_a_spec_finds_its_scenario_beside_it_not_in_the_working_folder(tmp_path, monkeypatch):
+    from greatgame.analysis.spec import read_spec
+
+    study, elsewhere = tmp_path / "study", tmp_path / "elsewhere"
+    study.mkdir(), elsewhere.mkdir()
+    write(study, "name: mine\nextends: abe_2015\nyears: 2\n", "mine.yaml")
+    write(elsewhere, "name: stray\nextends: abe_2015\nyears: 3\n", "mine.yaml")
+    spec = write(study, "scenario: mine\nparameters:\n  powers.japan.budget.grants: {range: [0.1, 1]}\n"
+                        "design: grid\nlevels: 2\nreplicates: 1\nseed: 1\n", "s.yaml")
+    monkeypatch.chdir(elsewhere)
+    assert read_spec(spec).base.scenario.years == 2
+
+
+def test_scenario_errors_survive_pickling():
+    """Errors raised in worker processes reach the parent whole (exceptions pickle as cls(*args))."""
+    import pickle
+
+    from greatgame.sim.errors import NonFiniteOutcome
+
+    e = pickle.loads(pickle.dumps(ScenarioError("powers.japan.gdp", "must be > 0", file="x.yaml")))
+    assert type(e) is ScenarioError and str(e) == "x.yaml: powers.japan.gdp: must be > 0"
+    n = pickle.loads(pickle.dumps(NonFiniteOutcome("influence", 3, "2016-Q2")))
+    assert type(n) is NonFiniteOutcome and n.measure == "influence" and str(n).startswith("influence: ")
