@@ -15,6 +15,7 @@ import copy
 import hashlib
 import json
 import pickle
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -382,6 +383,7 @@ def _set_paths(plain: dict, values: dict[str, Any], file: str | None) -> None:
 CACHE_SIZE = 64
 # (resolved path, overrides, years) -> (what the load read, pickled LoadedScenario, pickled Scenario)
 _cache: OrderedDict[tuple, tuple[list, bytes, bytes]] = OrderedDict()
+_cache_lock = threading.Lock()  # models may be built in threads (Dask's threaded workers)
 
 
 def _still_current(reads: list) -> bool:
@@ -421,18 +423,19 @@ def _cached(name_or_path: str | Path, overrides, years) -> tuple[list, bytes, by
     except (TypeError, ValueError):
         over = None  # unkeyable overrides (e.g. keys that are not text): no caching
     key = (str(path.resolve()), *over) if over is not None else None
-    hit = _cache.get(key) if key is not None else None
+    with _cache_lock:
+        hit = _cache.get(key) if key is not None else None
     if hit is not None and _still_current(hit[0]):
-        _cache.move_to_end(key)
         return hit
     reads: list = []
     loaded = _load_uncached(path, overrides, years, reads)
     entry = (reads, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL),
              pickle.dumps(loaded.scenario, protocol=pickle.HIGHEST_PROTOCOL))
     if key is not None:
-        _cache[key] = entry
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        with _cache_lock:
+            _cache[key] = entry
+            while len(_cache) > CACHE_SIZE:  # the oldest entry goes first
+                _cache.popitem(last=False)
     return entry
 
 
@@ -594,6 +597,12 @@ def pydantic_to_scenario_error(exc: ValidationError, plain: dict, file: str | No
         msg = f"expected text, got {_fmt(got)}"
     elif typ == "union_tag_invalid":
         msg = f"unknown kind {_fmt(ctx.get('tag'))}; expected one of {ctx.get('expected_tags')}"
+    elif typ == "invalid_key":  # a key that YAML read as a number, a flag or null
+        path = _clean_loc(loc[:-1], plain)
+        shown = "null" if got is None else str(got).lower() if isinstance(got, bool) else repr(got)
+        msg = f"a key must be a name, got {shown}"
+        if isinstance(got, bool) or got is None:
+            msg += " (quote it if it is meant as text)"
     elif typ == "union_tag_not_found":
         msg = "missing 'kind' (pledge, summit, membership, infrastructure, budget or shock)"
     else:

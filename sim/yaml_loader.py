@@ -229,6 +229,9 @@ def describe_error(e: yaml.YAMLError) -> tuple[str, str]:
     mark = getattr(e, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     what = getattr(e, "problem", None) or str(e).splitlines()[0]
+    context = getattr(e, "context", None)
+    if context and str(what).startswith("but "):  # "expected a single document in the stream, but found another"
+        what = f"{context}, {what}"
     return where, " ".join(str(what).split())
 
 

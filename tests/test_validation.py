@@ -484,3 +484,31 @@ def test_scenario_errors_survive_pickling():
     assert type(e) is ScenarioError and str(e) == "x.yaml: powers.japan.gdp: must be > 0"
     n = pickle.loads(pickle.dumps(NonFiniteOutcome("influence", 3, "2016-Q2")))
     assert type(n) is NonFiniteOutcome and n.measure == "influence" and str(n).startswith("influence: ")
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ("1: x", ": a key must be a name, got 1"),
+    ("powers: {japan: {budget: {true: 1}}}", "powers.japan.budget: a key must be a name, got true (quote it"),
+    ("---\nname: y\n", "expected a single document in the stream, but found another document"),
+])
+def test_odd_keys_and_documents_are_one_line(tmp_path, body, fragment):
+    msg = error_of(write(tmp_path, "name: x\nextends: abe_2015\n" + body + "\n"))
+    assert fragment in msg, msg
+
+
+def test_a_cached_scenario_is_not_parsed_or_validated_again(monkeypatch):
+    from greatgame.sim import GreatGameModel
+    from greatgame.sim import scenario as scenario_module
+
+    GreatGameModel("us_disengaged", rng=1, years=1)  # fills the cache
+    calls = []
+    real = yaml_loader.load
+    monkeypatch.setattr(yaml_loader, "load", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(scenario_module, "validate_raw", lambda *a, **k: calls.append("validate"))
+    for seed in range(3):
+        GreatGameModel("us_disengaged", rng=seed, years=1)
+    assert calls == []
+    scenario_module.clear_cache()
+    with pytest.raises(Exception):  # without the cache it parses and validates (here: the stub returns None)
+        GreatGameModel("us_disengaged", rng=1, years=1)
+    assert calls and calls[-1] == "validate"
