@@ -417,12 +417,9 @@ def _cached(name_or_path: str | Path, overrides, years) -> tuple[list, bytes, by
     pickled, and every caller gets its own unpickled copy: a run cannot change what the
     next one gets."""
     path = resolve_path(str(name_or_path))
-    try:
-        over = (json.dumps(list(overrides.items()) if isinstance(overrides, dict) else list(overrides or []),
-                           default=repr), repr(years))
-    except (TypeError, ValueError):
-        over = None  # unkeyable overrides (e.g. keys that are not text): no caching
-    key = (str(path.resolve()), *over) if over is not None else None
+    # repr tells 1, 1.0, True and '1' apart; a summarised repr ("...", e.g. a large array) is no key
+    over = repr((list(overrides.items()) if isinstance(overrides, dict) else list(overrides or []), years))
+    key = (str(path.resolve()), over) if "..." not in over else None
     with _cache_lock:
         hit = _cache.get(key) if key is not None else None
     if hit is not None and _still_current(hit[0]):

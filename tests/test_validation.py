@@ -512,3 +512,13 @@ def test_a_cached_scenario_is_not_parsed_or_validated_again(monkeypatch):
     with pytest.raises(Exception):  # without the cache it parses and validates (here: the stub returns None)
         GreatGameModel("us_disengaged", rng=1, years=1)
     assert calls and calls[-1] == "validate"
+
+
+def test_the_cache_key_tells_equal_looking_values_apart():
+    off = {"initiatives.japan_2015_tour.enabled": False}
+    assert load_spec("abe_2015", overrides=off).initiatives["japan_2015_tour"].enabled is False
+    with pytest.raises(ScenarioError, match="expected true or false, got 0"):
+        load_spec("abe_2015", overrides={"initiatives.japan_2015_tour.enabled": 0})  # 0 == False, yet refused
+    assert load_spec("abe_2015", overrides={"parameters.choice_sensitivity": 5}).parameters.choice_sensitivity == 5
+    with pytest.raises(ScenarioError, match="expected a number, got '5'"):
+        load_spec("abe_2015", overrides={"parameters.choice_sensitivity": "5"})
