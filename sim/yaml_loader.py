@@ -24,7 +24,6 @@ into one-line :class:`~sim.errors.ScenarioError` messages with :func:`describe_e
 from __future__ import annotations
 
 import binascii
-import datetime as _dt
 import math
 import re
 from typing import Any
@@ -233,7 +232,3 @@ def describe_error(e: yaml.YAMLError) -> tuple[str, str]:
     if context and str(what).startswith("but "):  # "expected a single document in the stream, but found another"
         what = f"{context}, {what}"
     return where, " ".join(str(what).split())
-
-
-def is_date(value: Any) -> bool:
-    return isinstance(value, (_dt.date, _dt.datetime))
