@@ -238,8 +238,32 @@ def read_spec(path: str | Path) -> LoadedSpec:
     return validate_spec(raw, file, text, base_dir=p.parent)
 
 
+def _refuse_misread_numbers(raw: dict, file: str) -> None:
+    """A flag or a text where the spec wants a number (``replicates: true``, ``seed: "7"``,
+    ``range: [yes, 3]``) or a text where it wants a flag: refused, not read as 1, 7 or true."""
+    def number(where: str, v: Any) -> None:
+        if isinstance(v, (bool, str)):
+            raise _fail(file, where, f"expected a number, got {str(v).lower() if isinstance(v, bool) else repr(v)}")
+
+    for key in ("years", "samples", "levels", "replicates", "seed"):
+        if raw.get(key) is not None:
+            number(key, raw[key])
+    crn = raw.get("common_random_numbers")
+    if crn is not None and not isinstance(crn, bool):
+        raise _fail(file, "common_random_numbers", f"expected true or false, got {crn!r}")
+    for name, p in (raw.get("parameters") or {}).items() if isinstance(raw.get("parameters"), dict) else ():
+        ends = p.get("range") if isinstance(p, dict) else None
+        if isinstance(ends, list):
+            for i, v in enumerate(ends):
+                number(f"parameters.{name}.range[{i}]", v)
+    traj = (raw.get("outcomes") or {}).get("trajectories") if isinstance(raw.get("outcomes"), dict) else None
+    if isinstance(traj, dict) and traj.get("every") is not None:
+        number("outcomes.trajectories.every", traj["every"])
+
+
 def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path | None = None) -> LoadedSpec:
     text = text if text is not None else yaml.safe_dump(raw, sort_keys=True)
+    _refuse_misread_numbers(raw, file)
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as e:

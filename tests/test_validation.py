@@ -522,3 +522,17 @@ def test_the_cache_key_tells_equal_looking_values_apart():
     assert load_spec("abe_2015", overrides={"parameters.choice_sensitivity": 5}).parameters.choice_sensitivity == 5
     with pytest.raises(ScenarioError, match="expected a number, got '5'"):
         load_spec("abe_2015", overrides={"parameters.choice_sensitivity": "5"})
+
+
+@pytest.mark.parametrize("line, fragment", [
+    ("replicates: true", "replicates: expected a number, got true"),
+    ("replicates: '3'", "replicates: expected a number, got '3'"),
+    ("seed: yes", "seed: expected a number, got 'yes'"),
+    ("common_random_numbers: yes", "common_random_numbers: expected true or false, got 'yes'"),
+])
+def test_spec_numbers_refuse_flags_and_text(tmp_path, line, fragment):
+    spec = write(tmp_path, "scenario: abe_2015\nyears: 1\nparameters:\n  powers.japan.budget.grants: {range: [0.1, 1]}\n"
+                           f"design: grid\nlevels: 2\n{line}\n", "s.yaml")
+    assert fragment in spec_error(spec)
+    spec.write_text("scenario: abe_2015\nparameters:\n  powers.japan.budget.grants: {range: [true, 1]}\n", encoding="utf-8")
+    assert "parameters.powers.japan.budget.grants.range[0]: expected a number, got true" in spec_error(spec)
