@@ -405,12 +405,12 @@ class GreatGameModel(Model):
         """A NaN or infinite outcome is an error naming the measure, never a silent 'no wedge'
         (a NaN share compares false with everything). One sum per array: a sum is finite
         only when every element is."""
-        checks = (("alignment", self.alignment), ("influence", self.influence))
-        bad = [name for name, a in checks if not np.isfinite(_sum(a.ravel()))]
-        if not np.isfinite(self.landscape_energy):
-            bad.append("landscape_energy")
-        if bad:
-            raise NonFiniteOutcome(bad[0], self.steps, self.date)
+        alignment, influence = float(_sum(self.alignment.ravel())), float(_sum(self.influence.ravel()))
+        if math.isfinite(alignment + influence + self.landscape_energy):  # inf - inf is NaN: caught too
+            return
+        bad = [name for name, v in (("alignment", alignment), ("influence", influence),
+                                    ("landscape_energy", self.landscape_energy)) if not math.isfinite(v)]
+        raise NonFiniteOutcome(bad[0] if bad else "alignment", self.steps, self.date)
 
     def wedge_measures(self) -> dict:
         """The model-level outcomes now, by name (``reporters.MODEL_COLUMNS``): the wedge
