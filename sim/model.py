@@ -795,9 +795,9 @@ class GreatGameModel(Model):
         elif kind == "infrastructure":
             cols = np.array([ri[r] for r in ev.republics])
             quarters = max(1, int(round(ev.ramp_years * 4)))
-            # (1 + boost)^ramp_years = 1 + trade_boost, in logs: finite for every value the schema
-            # admits (trade_boost <= 100, ramp_years >= 0.25: at most 101^4 - 1)
-            boost = math.expm1(math.log1p(ev.trade_boost) / ev.ramp_years)
+            # (1 + boost)^ramp_years = 1 + trade_boost: finite for every value the schema admits
+            # (trade_boost <= 100, ramp_years >= 0.25: at most 101^4 - 1); a tiny ramp used to overflow
+            boost = (1.0 + ev.trade_boost) ** (1.0 / ev.ramp_years) - 1.0
             self._trade_factors = None
             rows = []
             for partner in ev.partners:
