@@ -40,7 +40,8 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, Validati
 from greatgame.sim import ScenarioError, load_scenario
 from greatgame.sim.errors import suggest
 from greatgame.sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCALARS, republic_row_columns
-from greatgame.sim.scenario import LoadedScenario, load_yaml_text, scenario_with
+from greatgame.sim.scenario import LoadedScenario, load_yaml_text, resolve_path, scenario_with, shipped_dir
+from greatgame.sim.yaml_loader import describe_error
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
 # Model-level outcomes that are numbers (the date and the list of republics are not).
@@ -97,8 +98,14 @@ class ValuesParam(_Strict):
     @field_validator("values")
     @classmethod
     def _unique(cls, v):
-        if len({repr(x) for x in v}) != len(v):
-            raise ValueError("values: each value may appear only once")
+        # 1 and 1.0 are one number (the same design point twice); true stays a flag, not 1
+        def key(x):
+            if isinstance(x, (int, float)) and not isinstance(x, bool):
+                return ("number", float(x))
+            return (type(x).__name__, repr(x))
+
+        if len({key(x) for x in v}) != len(v):
+            raise ValueError("values: each value may appear only once (1 and 1.0 are the same number)")
         return v
 
     def ends(self) -> list[Any]:
@@ -224,26 +231,53 @@ def read_spec(path: str | Path) -> LoadedSpec:
     try:
         raw = load_yaml_text(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise _fail(file, where, f"not valid YAML ({getattr(e, 'problem', None) or e})") from None
+        where, what = describe_error(e)
+        raise _fail(file, where, f"not valid YAML ({what})") from None
     if not isinstance(raw, dict):
         raise _fail(file, "", "expected a mapping of spec fields (scenario, parameters, design …)")
     return validate_spec(raw, file, text, base_dir=p.parent)
 
 
+def _refuse_misread_numbers(raw: dict, file: str) -> None:
+    """A flag or a text where the spec wants a number (``replicates: true``, ``seed: "7"``,
+    ``range: [yes, 3]``) or a text where it wants a flag: refused, not read as 1, 7 or true."""
+    def number(where: str, v: Any) -> None:
+        if isinstance(v, (bool, str)):
+            raise _fail(file, where, f"expected a number, got {str(v).lower() if isinstance(v, bool) else repr(v)}")
+
+    for key in ("years", "samples", "levels", "replicates", "seed"):
+        if raw.get(key) is not None:
+            number(key, raw[key])
+    crn = raw.get("common_random_numbers")
+    if crn is not None and not isinstance(crn, bool):
+        raise _fail(file, "common_random_numbers", f"expected true or false, got {crn!r}")
+    for name, p in (raw.get("parameters") or {}).items() if isinstance(raw.get("parameters"), dict) else ():
+        ends = p.get("range") if isinstance(p, dict) else None
+        if isinstance(ends, list):
+            for i, v in enumerate(ends):
+                number(f"parameters.{name}.range[{i}]", v)
+    traj = (raw.get("outcomes") or {}).get("trajectories") if isinstance(raw.get("outcomes"), dict) else None
+    if isinstance(traj, dict) and traj.get("every") is not None:
+        number("outcomes.trajectories.every", traj["every"])
+
+
 def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path | None = None) -> LoadedSpec:
     text = text if text is not None else yaml.safe_dump(raw, sort_keys=True)
+    _refuse_misread_numbers(raw, file)
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as e:
         raise _spec_error(e, file) from None
     # The base scenario: a shipped name, a path relative to the spec, or as given.
+    # (beside the spec, then shipped, as for extends; a name found neither way is tried as given)
     scenario_ref = spec.scenario
-    if base_dir is not None and not Path(scenario_ref).is_absolute():
-        candidate = base_dir / scenario_ref
-        if candidate.exists():
-            scenario_ref = str(candidate)
+    if base_dir is not None:
+        try:
+            found = resolve_path(spec.scenario, relative_to=base_dir)
+            if found.parent.resolve() != shipped_dir().resolve():  # a shipped name stays a name
+                scenario_ref = str(found)
+        except ScenarioError:
+            pass
     try:
         base = load_scenario(scenario_ref, overrides=dict(spec.set) or None, years=spec.years)
     except ScenarioError as e:
