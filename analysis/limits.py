@@ -30,8 +30,10 @@ def _n(x: float) -> str:
 def check_years(years: float | None, flag: str = "--years") -> None:
     if years is None:
         return
-    if not (math.isfinite(years) and 0.25 <= years <= MAX_YEARS):
-        raise LimitError(f"{flag}: must be a finite number from 0.25 (one quarter) to {MAX_YEARS} years, got {years:g}")
+    if not (math.isfinite(years) and years >= 0.25):
+        raise LimitError(f"{flag}: must be a finite number ≥ 0.25 (one quarter), got {years:g}")
+    if years > MAX_YEARS:
+        raise LimitError(f"{flag}: at most {MAX_YEARS} years (the horizon limit), got {years:g}")
 
 
 def check_count(value: int, limit: int, flag: str, hint: str = "") -> None:
