@@ -338,6 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the libraries are still being imported
+        return _fail("interrupted; no partial output was written", 130)
+
+
+def _main(argv: list[str] | None = None) -> int:
     from concurrent.futures import BrokenExecutor
 
     from greatgame.analysis.limits import LimitError
