@@ -64,12 +64,23 @@ def _atomic_write(path: Path, write) -> None:
 def write_table(df: pd.DataFrame, path: Path, fmt: str) -> Path:
     path = path.with_suffix(f".{fmt}")
     if fmt == "parquet":
-        _atomic_write(path, lambda p: df.to_parquet(p, index=False))
+        _atomic_write(path, lambda p: _write_parquet(df, p, path.stem.split("-")[0]))
     elif fmt == "csv":
         _atomic_write(path, lambda p: df.to_csv(p, index=False))
     else:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
     return path
+
+
+def _write_parquet(df: pd.DataFrame, p: str, stem: str) -> None:
+    """Parquet with each column's unit and meaning in the schema (see analysis/columns.py)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .columns import arrow_schema_metadata
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(arrow_schema_metadata(table, stem), p)
 
 
 def write_text(text: str, path: Path) -> Path:
