@@ -27,10 +27,9 @@ from .results import TABLES
 
 LOCK_NAME = ".greatgame.lock"
 KINDS = ("run", "sweep", "compare", "wedge")
+# `greatgame plot` names its files KIND[-...].FORMAT (analysis/plots.py)
+FIGURE_KINDS = ("trajectories", "network", "alignment", "wedge", "effects", "heatmap", "sensitivity", "discovery")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-# What greatgame writes into a results folder, besides the tables (TABLES, as .parquet or .csv).
-_FILES = ("manifest.json", "spec.yaml", "report.html", "discovery.json")
-_DIRS = ("parts", "discovery", "figures")
 
 
 class OutputConflict(Exception):
@@ -68,8 +67,8 @@ def table_files(folder: Path) -> list[Path]:
 
 
 def existing_kind(folder: Path) -> str | None:
-    """'run', 'sweep', 'compare', 'wedge', 'unknown' (greatgame files of no clear kind), or
-    None when the folder holds nothing greatgame wrote."""
+    """'run', 'sweep', 'compare', 'wedge', 'unknown' (a manifest or tables of no clear kind),
+    or None when the folder holds nothing greatgame wrote (a manifest, a table or parts/)."""
     folder = Path(folder)
     if not folder.is_dir():
         return None
@@ -83,11 +82,11 @@ def existing_kind(folder: Path) -> str | None:
         return "wedge"
     if {"runs", "effects"} & has:
         return "compare"
-    if "scalars" in has or (folder / "parts").is_dir() or (folder / "spec.yaml").exists():
+    if "scalars" in has or (folder / "parts").is_dir():
         return "sweep"
     if m is not None and "seeds" in m:  # a run's manifest from before manifests named their kind
         return "run"
-    if m is not None or has or any((folder / n).exists() for n in _FILES + _DIRS):
+    if m is not None or has:
         return "unknown"
     return None
 
@@ -107,21 +106,41 @@ def check_kind(folder: Path, kind: str, force: bool) -> str | None:
 
 
 def clean(folder: Path) -> list[str]:
-    """Remove everything greatgame writes into a results folder (the manifest first, so a crash
-    half-way leaves no manifest over the wrong tables). Other files are left alone. Returns
-    the names removed."""
+    """Remove what greatgame wrote into a results folder: the manifest first (so a crash
+    half-way leaves no manifest over the wrong tables), the tables, ``parts/`` and
+    ``discovery/``, and, in a folder with a greatgame manifest, ``report.html`` (and a
+    sweep's ``spec.yaml``) and the figures ``greatgame plot`` drew in ``figures/``. Other files are left alone. Returns the
+    names removed."""
     folder = Path(folder)
+    kind = existing_kind(folder)
+    if kind is None:
+        return []
     removed = []
-    order = [folder / "manifest.json", *table_files(folder), *(folder / n for n in _FILES if n != "manifest.json")]
+    has_manifest = (folder / "manifest.json").is_file()
+    order = [folder / "manifest.json", *table_files(folder)]
+    if has_manifest:
+        order += [folder / "report.html"] + ([folder / "spec.yaml"] if kind == "sweep" else [])
     for f in order:
         if f.is_file():
             f.unlink()
             removed.append(f.name)
-    for d in _DIRS:
+    for d in ("parts", "discovery"):
         p = folder / d
         if p.is_dir():
             shutil.rmtree(p)
             removed.append(d + "/")
+    figures = folder / "figures"
+    if has_manifest and figures.is_dir():
+        drawn = [f for f in figures.iterdir() if f.is_file() and f.suffix in (".png", ".svg", ".pdf")
+                 and f.stem.split("-")[0].split("_")[0] in FIGURE_KINDS]
+        for f in drawn:
+            f.unlink()
+        if drawn:
+            removed.append("figures/")
+        try:
+            figures.rmdir()
+        except OSError:
+            pass  # it holds files of the user's
     return removed
 
 

@@ -607,3 +607,19 @@ def test_the_wheel_holds_one_package_with_scenarios_sweeps_and_license(tmp_path)
     assert "would write to out/sweep-tour_grid/" in dry.stdout
     where = run("scenarios")
     assert str(Path(site) / "greatgame" / "scenarios") in where.stdout
+
+
+def test_files_of_the_users_in_the_folder_are_never_deleted(tmp_path, capsys):
+    out = tmp_path / "mine"
+    (out / "figures").mkdir(parents=True)
+    (out / "spec.yaml").write_text("my notes")
+    (out / "figures" / "photo.png").write_bytes(b"mine")
+    assert main(["run", "abe_2015", "--years", "1", "--out", str(out), "--quiet"]) == 0
+    assert main(["plot", str(out), "--kind", "wedge", "--dpi", "20"]) == 0
+    assert (out / "figures" / "wedge.png").exists()
+    assert main(["run", "abe_2015", "--years", "1", "--out", str(out), "--quiet", "--format", "csv"]) == 0
+    assert (out / "figures" / "photo.png").read_bytes() == b"mine"
+    assert (out / "spec.yaml").read_text() == "my notes"
+    assert not (out / "figures" / "wedge.png").exists()  # drawn from the old results
+    assert {"actors.csv", "model.csv", "events.csv", "manifest.json"} <= {p.name for p in out.iterdir()}
+    assert not (out / "actors.parquet").exists()
