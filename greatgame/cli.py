@@ -9,7 +9,6 @@ non-zero exit status; nothing is written unless the scenario validates.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shlex
 import sys
@@ -44,6 +43,10 @@ def cmd_scenarios(args) -> int:
         except Exception as e:  # a broken shipped file should not hide the others
             print(f"  {name:<20} (invalid: {e})")
     print("Run one with: greatgame run NAME   (or a path to your own YAML file)")
+    from greatgame.analysis.spec import shipped_spec_names, shipped_specs_dir
+
+    print(f"\nShipped sweep specs ({shipped_specs_dir()}): {', '.join(shipped_spec_names())}")
+    print("Run one with: greatgame sweep NAME [--dry-run]   (or a path to your own spec)")
     return 0
 
 

@@ -26,7 +26,6 @@ from greatgame.analysis.results import ResultsError
 from greatgame.analysis.spec import read_spec
 from greatgame.analysis.sweep import SpecMismatch, input_changes, run_sweep, sweep_inputs
 from greatgame.cli import main
-from greatgame.sim import ScenarioError
 from greatgame.sim.scenario import shipped_dir
 
 ROOT = Path(__file__).resolve().parents[1]
