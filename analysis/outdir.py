@@ -162,6 +162,8 @@ def _pid_alive(pid: int) -> bool:
 class OutputLock:
     """One writer per output folder (see the module docstring). Use as a context manager."""
 
+    use_flock = True  # False: the pid recorded in the file alone decides (systems without flock)
+
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.path = self.folder / LOCK_NAME
@@ -186,10 +188,12 @@ class OutputLock:
         if self.folder.exists() and not self.folder.is_dir():
             raise OSError(f"--out {self.folder}: exists and is not a directory")
         self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            import fcntl
-        except ImportError:  # no flock (Windows): the pid in the file decides
-            fcntl = None
+        fcntl = None
+        if self.use_flock:
+            try:
+                import fcntl
+            except ImportError:  # no flock (Windows): the pid in the file decides
+                fcntl = None
         for _ in range(5):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             if fcntl is not None:

@@ -622,3 +622,24 @@ def test_files_of_the_users_in_the_folder_are_never_deleted(tmp_path, capsys):
     assert not (out / "figures" / "wedge.png").exists()  # drawn from the old results
     assert {"actors.csv", "model.csv", "events.csv", "manifest.json"} <= {p.name for p in out.iterdir()}
     assert not (out / "actors.parquet").exists()
+
+
+def test_without_flock_the_pid_in_the_lock_file_decides(tmp_path, monkeypatch):
+    monkeypatch.setattr(outdir.OutputLock, "use_flock", False)
+    folder = tmp_path / "o"
+    folder.mkdir()
+    sleeper = subprocess.Popen([PY, "-c", "import time; time.sleep(60)"])
+    try:
+        import socket
+
+        (folder / outdir.LOCK_NAME).write_text(json.dumps({"pid": sleeper.pid, "host": socket.gethostname()}))
+        with pytest.raises(outdir.OutputConflict, match=f"process {sleeper.pid}"):
+            outdir.OutputLock(folder).acquire()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    lock = outdir.OutputLock(folder).acquire()  # its process is gone: taken over
+    assert lock.took_over == sleeper.pid
+    assert json.loads((folder / outdir.LOCK_NAME).read_text())["pid"] == os.getpid()
+    lock.release()
+    assert not (folder / outdir.LOCK_NAME).exists()
