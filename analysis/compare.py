@@ -111,7 +111,12 @@ def _bootstrap(d: np.ndarray, idx: np.ndarray, level: float) -> tuple[np.ndarray
     if not len(d):
         nan = np.full(d.shape[1], np.nan)
         return nan, nan
-    means = d[idx].mean(axis=1)  # (resamples, measures)
+    # (resamples, measures), a block of resamples at a time: d[idx] whole would hold
+    # resamples x pairs x measures numbers at once.
+    means = np.empty((len(idx), d.shape[1]))
+    block = max(1, 4_000_000 // max(1, idx.shape[1] * d.shape[1]))
+    for i in range(0, len(idx), block):
+        means[i:i + block] = d[idx[i:i + block]].mean(axis=1)
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(means, [tail, 100 - tail], axis=0)
     constant = (d == d[0]).all(axis=0)
@@ -450,6 +455,11 @@ def _check_numbers(replicates: int, resamples: int, level: float, years: float |
         raise ValueError(f"replicates must be at least 1, got {replicates}")
     if resamples < 1:
         raise ValueError(f"resamples must be at least 1, got {resamples}")
+    from . import limits
+
+    limits.check_count(replicates, limits.MAX_PAIRS, "replicates")
+    limits.check_resamples(resamples, replicates, "resamples")
+    limits.check_years(years, "years")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
     if years is not None and not years >= 0.25:

@@ -100,7 +100,10 @@ def load_sweep(path: str | Path) -> SweepTable:
     design_file = p / "design.parquet"
     names: list[str] = []
     if design_file.exists():
-        names = [c for c in pd.read_parquet(design_file).columns if c not in ("point", "index")]
+        try:
+            names = [c for c in pd.read_parquet(design_file).columns if c not in ("point", "index")]
+        except Exception:  # noqa: BLE001 - unreadable: the spec names the parameters
+            names = []
     kinds, values = parameter_kinds(spec_text)
     for n in names:
         kinds.setdefault(n, "")

@@ -43,6 +43,8 @@ from greatgame.sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCAL
 from greatgame.sim.scenario import LoadedScenario, load_yaml_text, resolve_path, scenario_with, shipped_dir
 from greatgame.sim.yaml_loader import describe_error
 
+from .limits import MAX_POINTS, MAX_RUNS, MAX_YEARS
+
 DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
 # Model-level outcomes that are numbers (the date and the list of republics are not).
 MODEL_OUTCOMES = tuple(c for c in MODEL_COLUMNS if c not in ("date", "opposite_republics"))
@@ -119,6 +121,32 @@ class ValuesParam(_Strict):
         return list(self.values)
 
 
+def design_size(spec: "SweepSpec") -> int:
+    """The number of design points, computed without building the design (a grid's count
+    is an upper bound when an integer range rounds two levels to one value)."""
+    d = spec.design
+    if d == "list":
+        return len(spec.points or [])
+    if d == "grid":
+        levels = spec.levels or 5
+        n = 1
+        for p in spec.parameters.values():
+            if isinstance(p, ValuesParam):
+                n *= len(p.values)
+            elif p.type == "int":
+                n *= min(levels, int(p.range[1] - p.range[0]) + 1)
+            else:
+                n *= levels
+        return n
+    k = len(spec.parameters)
+    samples = spec.samples or 0
+    if d == "sobol":
+        return samples * (k + 2)
+    if d == "morris":
+        return samples * (k + 1)
+    return samples
+
+
 def _param_kind(v: Any) -> str | None:
     if isinstance(v, dict):
         return "range" if "range" in v else "values" if "values" in v else None
@@ -144,14 +172,14 @@ class SweepSpec(_Strict):
     name: str | None = None
     description: str | None = None
     scenario: str
-    years: float | None = Field(None, ge=0.25, description="horizon override: at least one quarter")
+    years: float | None = Field(None, ge=0.25, le=MAX_YEARS, description="horizon override: at least one quarter")
     set: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, ParamSpec] = Field(default_factory=dict)
     design: Literal["grid", "lhs", "sobol", "morris", "list"] = "grid"
     samples: int | None = Field(None, ge=1)
     levels: int | None = Field(None, ge=2)
     points: list[dict[str, Any]] | None = None
-    replicates: int = Field(1, ge=1)
+    replicates: int = Field(1, ge=1, le=MAX_RUNS)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     common_random_numbers: bool = Field(True, description="replicate i of every point shares seed i")
     outcomes: Outcomes = Outcomes()
@@ -216,9 +244,39 @@ def _fail(file: str, path: str, msg: str) -> ScenarioError:
     return ScenarioError(path, msg, file=file)
 
 
+def shipped_specs_dir() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("greatgame.sweeps")))
+
+
+def shipped_spec_names() -> list[str]:
+    return sorted(p.stem for p in shipped_specs_dir().glob("*.yaml"))
+
+
+def resolve_spec(name_or_path: str | Path) -> Path:
+    """A spec file given by path, or a shipped spec by name (``japan_money``), from any folder.
+
+    A bare name (no folder, no suffix) is always the shipped spec of that name, never a file
+    of the current folder; give a path (``./japan_money.yaml``) for your own."""
+    p = Path(name_or_path)
+    text = str(name_or_path)
+    bare = "/" not in text and "\\" not in text and p.suffix == ""
+    if bare:
+        shipped = shipped_specs_dir() / f"{text}.yaml"
+        if text and shipped.is_file():
+            return shipped
+        if not p.exists():
+            names = shipped_spec_names()
+            raise _fail(text, "", f"no such sweep spec file, and no shipped spec of that name{suggest(text, names)}; "
+                                  f"shipped: {', '.join(names)}")
+    return p
+
+
 def read_spec(path: str | Path) -> LoadedSpec:
-    """Read and validate a spec file; every problem is a one-line :class:`ScenarioError`."""
-    p = Path(path)
+    """Read and validate a spec file (or a shipped spec by name); every problem is a
+    one-line :class:`ScenarioError`."""
+    p = resolve_spec(path)
     file = str(p)
     try:
         text = p.read_text(encoding="utf-8")
@@ -268,6 +326,7 @@ def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path 
         spec = SweepSpec.model_validate(raw)
     except ValidationError as e:
         raise _spec_error(e, file) from None
+    check_size(spec, file)
     # The base scenario: a shipped name, a path relative to the spec, or as given.
     # (beside the spec, then shipped, as for extends; a name found neither way is tried as given)
     scenario_ref = spec.scenario
@@ -296,6 +355,21 @@ def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path 
     loaded = LoadedSpec(spec, file, text, base)
     loaded.scenario_ref = scenario_ref
     return loaded
+
+
+def check_size(spec: SweepSpec, file: str) -> None:
+    """Refuse a design too large to run, before building it (see analysis/limits.py)."""
+    n = design_size(spec)
+    field = {"grid": "levels", "list": "points"}.get(spec.design, "samples")
+    if n > MAX_POINTS:
+        how = {"grid": f"a grid of {n:,} points", "list": f"{n:,} points",
+               "lhs": f"{n:,} LHS samples", "sobol": f"{n:,} Sobol points",
+               "morris": f"{n:,} Morris points"}[spec.design]
+        raise _fail(file, field, f"{how} is more than the limit of {MAX_POINTS:,} design points; split the sweep "
+                                 f"or use fewer levels or samples")
+    if n * spec.replicates > MAX_RUNS:
+        raise _fail(file, "replicates", f"{n:,} points x {spec.replicates:,} replicates = {n * spec.replicates:,} "
+                                        f"runs, more than the limit of {MAX_RUNS:,} runs per sweep; split the sweep")
 
 
 def _spec_error(exc: ValidationError, file: str) -> ScenarioError:

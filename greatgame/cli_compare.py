@@ -53,20 +53,38 @@ def _common(p, replicates: int, kind: str) -> None:
     p.add_argument("--every", type=int, default=1, metavar="Q",
                    help="keep the republics' trajectories (for plots) every Q quarters (default 1; 0 keeps none)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true",
+                   help="write into --out even if it holds another kind of result (deleting it first)")
 
 
 def _check(args) -> None:
-    from .cli import CliError, check_scheduler, check_seed_and_years
+    from greatgame.analysis import limits
 
-    if args.replicates < 1:
-        raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
+    from .cli import CliError, cap_workers, check_count, check_scheduler, check_seed_and_years
+
+    check_count(args.replicates, limits.MAX_PAIRS, "--replicates", "for more runs use a sweep")
     check_seed_and_years(args.seed, args.years)
     check_scheduler(args.scheduler)
     if args.every < 0:
         raise CliError(f"--every: must be ≥ 0 (0 keeps no trajectories), got {args.every}")
-    for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local), ("--resamples", args.resamples)):
-        if v is not None and v < 1:
-            raise CliError(f"{flag}: must be ≥ 1, got {v}")
+    try:
+        limits.check_resamples(args.resamples, args.replicates)
+    except limits.LimitError as e:
+        raise CliError(str(e)) from None
+    cap_workers(args)
+
+
+def _claim(args, out: Path, kind: str) -> None:
+    """Lock --out for this command (released by _release) and refuse a folder of another kind."""
+    from .cli import claim_out
+
+    args.lock = claim_out(out, kind, args.force)
+
+
+def _release(args) -> None:
+    lock = getattr(args, "lock", None)
+    if lock is not None:
+        lock.release()
 
 
 def _fail(msg: str) -> int:
@@ -94,6 +112,8 @@ def cmd_compare(args) -> int:
         return _compare(args)
     except CompareError as e:
         return _fail(str(e))
+    finally:
+        _release(args)
 
 
 def _compare(args) -> int:
@@ -116,6 +136,7 @@ def _compare(args) -> int:
     else:
         other = f"{sc.name}-without-{'-'.join(b.disabled)}" if b.disabled else b.scenario.name
         out = cmp.default_out("compare", sc.name, other)
+    _claim(args, out, "compare")
     crn = (f"run i of both arms uses seed i of SeedSequence({args.seed}) (master seed {args.seed})" if K > 1
            else f"both arms use seed {args.seed}")
     print(f"Comparing {K} pair{'s' if K > 1 else ''} of runs, {_span(sc)}, with common random numbers: {crn}")
@@ -192,7 +213,9 @@ def _write(out: Path, args, runs, effects, loaded, seeds, extra: dict, tables: d
     """Every table under a temporary name, then renamed; the manifest last."""
     from greatgame.analysis import output
 
-    output.prepare_dir(out)
+    from .cli import replace_results
+
+    replace_results(out)
     files = {}
     for stem, df in {"runs": runs, "effects": effects, **(tables or {})}.items():
         if df is None:
@@ -221,6 +244,8 @@ def cmd_wedge(args) -> int:
         return _wedge(args)
     except CompareError as e:
         return _fail(str(e))
+    finally:
+        _release(args)
 
 
 def _wedge(args) -> int:
@@ -235,6 +260,7 @@ def _wedge(args) -> int:
     K = args.replicates
     names = cmp.challenger_initiatives(sc)
     out = Path(args.out) if args.out else cmp.default_out("wedge", sc.name)
+    _claim(args, out, "wedge")
     inc = _names(sc, sc.wedge.incumbents)
     ch = _names(sc, [sc.wedge.challenger])
     print(f"Can {ch} drive a wedge between the republics and {inc}? Scenario '{sc.name}'"
