@@ -65,6 +65,16 @@ def scenario_facts(manifest: dict, files: list[str] | None = None, overrides: li
     except Exception as e:  # a moved or edited scenario file must not stop the figures
         facts.problem = f"{files[-1]}: {e}"
         return facts
+    return _fill(facts, loaded)
+
+
+def facts_of(loaded) -> ScenarioFacts:
+    """The facts of a scenario already loaded (a running model's, in the app)."""
+    sc = loaded.scenario
+    return _fill(ScenarioFacts(sc.name, sc.title, "", {}, sc.wedge.challenger, list(sc.wedge.incumbents), 0.5), loaded)
+
+
+def _fill(facts: ScenarioFacts, loaded) -> ScenarioFacts:
     sc = loaded.scenario
     facts.loaded = loaded
     facts.name, facts.title, facts.description = sc.name, sc.title, " ".join(sc.description.split())

@@ -121,6 +121,8 @@ def quarter_dates(labels: Iterable[str]) -> np.ndarray:
 def _time_axis(ax, dates: np.ndarray) -> None:
     """Years on the x axis: 3 to 5 labelled ticks, one minor tick a year."""
     lo, hi = dates.min(), dates.max()
+    if hi <= lo:  # one date (a run's first quarter in the app): a quarter's width
+        hi = lo + np.timedelta64(91, "D")
     span = max((hi - lo) / np.timedelta64(365, "D"), 0.25)
     base = next(b for b in (1, 2, 4, 5, 10, 20, 50) if span / b <= 5)
     ax.xaxis.set_major_locator(mdates.YearLocator(base))
