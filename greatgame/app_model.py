@@ -132,6 +132,10 @@ def model_params(setup: str = "abe_2015") -> dict:
                           "step": k.step, "label": f"{k.label} ({k.unit}) [{_tag(prov.get(k.path))}]"}
     base = {k: v["value"] for k, v in params.items() if isinstance(v, dict) and "type" in v}
     params["base"] = base  # fixed: passed to every AppModel unchanged
+    # A slider snaps its starting value to its step (China's grants, 0.208, show as 0.2): within
+    # half a step of where it started, it has not been moved.
+    params["tolerance"] = {k: v["step"] / 2 for k, v in params.items()
+                           if isinstance(v, dict) and v.get("type") == "SliderFloat"}
     return params
 
 
@@ -169,8 +173,8 @@ class AppModel(mesa.Model):
     be used (then ``main`` is None and the model does not run)."""
 
     def __init__(self, setup: str = "abe_2015", scenario_file: str = "", seed="1", years: float | None = None,
-                 without: str = WITHOUT_CHALLENGER, base: dict | None = None, *, rng=None, scenario=None,
-                 **settings):
+                 without: str = WITHOUT_CHALLENGER, base: dict | None = None, tolerance: dict | None = None, *,
+                 rng=None, scenario=None, **settings):
         # ``scenario``: Mesa's own Scenario object, which SolaraViz's Reset passes back; the
         # seed comes from the page's seed field, so it is not used.
         self.error = ""
@@ -192,18 +196,18 @@ class AppModel(mesa.Model):
             self.running = False
             return
         try:
-            self._build(years, without, dict(base or {}), settings)
+            self._build(years, without, dict(base or {}), dict(tolerance or {}), settings)
         except (ScenarioError, SettingError) as e:
             self.error = f"greatgame: error: {e}"
             self.main = self.counterfactual = None
             self.running = False
 
-    def _build(self, years, without: str, base: dict, settings: dict) -> None:
+    def _build(self, years, without: str, base: dict, tolerance: dict, settings: dict) -> None:
         first = load_scenario(self.source)  # the scenario as written: which switches apply
         sc = first.scenario
         overrides = []
         for path, value in settings.items():
-            if path in base and _same(value, base[path]):
+            if path in base and _same(value, base[path], tolerance.get(path, 0.0)):
                 continue  # left as the page started: the chosen scenario's own value
             parts = path.split(".")
             if parts[0] == "initiatives" and parts[1] not in sc.initiatives:
@@ -217,7 +221,7 @@ class AppModel(mesa.Model):
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isfinite(value):
                 raise SettingError(f"{path}: expected a finite number, got {value}")
             overrides.append(f"{path}={_yaml_value(value)}")
-        if years is not None and "years" in base and _same(years, base["years"]):
+        if years is not None and "years" in base and _same(years, base["years"], tolerance.get("years", 0.0)):
             years = None
         if years is not None and not (math.isfinite(float(years)) and float(years) >= 0.25):
             raise SettingError(f"--years: must be a finite number ≥ 0.25 (one quarter), got {float(years):g}")
@@ -302,9 +306,9 @@ class AppModel(mesa.Model):
         return shlex.join(self.command())
 
 
-def _same(a, b) -> bool:
+def _same(a, b, tolerance: float = 0.0) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return bool(a) == bool(b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+        return abs(float(a) - float(b)) < tolerance or math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
     return str(a) == str(b)

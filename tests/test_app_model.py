@@ -69,6 +69,11 @@ def test_a_setting_left_alone_keeps_the_chosen_scenarios_own_value(params):
     assert model.error == "" and model.overrides == []
     assert model.main.spec.powers["japan"].budget.loans == own.powers["japan"].budget.loans
     assert sorted(model.without) == sorted(k for k, i in own.initiatives.items() if i.enabled and i.power == "japan")
+    # a slider snaps its start to its step (China's grants 0.208 -> 0.2): that is not a move
+    snapped = AppModel(**{**start_values(params), "powers.china.budget.grants": 0.2})
+    assert snapped.overrides == []
+    moved = AppModel(**{**start_values(params), "powers.china.budget.grants": 0.25})
+    assert moved.overrides == ["powers.china.budget.grants=0.25"]
     # a switch for an initiative the chosen scenario lacks is ignored, and the page says so
     off = AppModel(**{**start_values(params), "setup": "us_disengaged", "initiatives.kishida_2024.enabled": False})
     assert off.error == "" and any("kishida_2024" in n for n in off.notes)
