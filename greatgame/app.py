@@ -114,12 +114,44 @@ def network_png(model: AppModel) -> bytes:
 
 
 def channels_png(model: AppModel, republic: str) -> bytes:
-    """Each channel's part of each power's influence in ``republic`` now."""
-    def build():
+    """Each channel's part of each power's influence in ``republic`` now; later quarters
+    change the bars' heights and the legend's totals."""
+    def now():
         actors, _ = model.frames()
-        return channels_figure(actors[actors["step"] == actors["step"].max()], facts_of(model.loaded), republic)
+        return actors[actors["step"] == actors["step"].max()]
 
-    return _timed("channels", model, build)
+    def build():
+        return channels_figure(now(), facts_of(model.loaded), republic)
+
+    def update(fig):
+        update_channels(fig, now(), model.loaded, republic)
+
+    return _timed("channels", model, build, update, key=(republic,))
+
+
+def update_channels(fig, now, loaded, republic: str) -> None:
+    """Set the bars of a ``channels_figure`` (one BarContainer per power, channels in order)."""
+    from greatgame.sim.schema import CHANNELS
+
+    ax = fig.axes[0]
+    powers = [c[len("alignment_"):] for c in now.columns if c.startswith("alignment_")]
+    row = now[(now["kind"] == "republic") & (now["actor"] == republic)]
+    w = loaded.scenario.parameters.weights
+    top = 0.0
+    facts = facts_of(loaded)
+    texts = fig.legends[0].get_texts() if fig.legends else []
+    for i, (p, bars) in enumerate(zip(powers, ax.containers)):
+        values = [float(getattr(w, c)) * float(row[f"{c}_score_{p}"].mean()) for c in CHANNELS]
+        for bar, v in zip(bars, values):
+            bar.set_height(v)
+        top = max(top, max(values))
+        if i < len(texts):
+            texts[i].set_text(f"{facts.name_of(p)} (I = {sum(values):.3f})")
+    ax.set_ylim(0, top * 1.08 if top > 0 else 1)
+    date = str(row["date"].iloc[0])
+    title = fig.get_suptitle()
+    fig.suptitle(date.join([title.split(", ", 1)[0] + ", ", title.split(", ", 1)[1][len(date):]])
+                 if ", " in title else title)
 
 
 def shift_png(model: AppModel) -> bytes:

@@ -150,3 +150,39 @@ def test_figure_text_with_dollar_signs_prints_as_written():
     texts = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
     texts += [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
     assert name in texts
+
+
+def test_the_pages_figures_updated_in_place_match_a_fresh_drawing(params):
+    """Later quarters move the lines and bars of the first drawing (the app's speed-up); what
+    they show must be what `greatgame plot`'s functions draw afresh."""
+    import numpy as np
+
+    from greatgame import app
+    from greatgame.analysis.folders import facts_of
+    from greatgame.analysis.plotting import channels_figure, trajectories_figure
+
+    model = AppModel(**start_values(params))
+    app.alignment_png(model)
+    app.channels_png(model, "uzbekistan")
+    for _ in range(6):
+        model.step()
+    app.alignment_png(model)
+    app.channels_png(model, "uzbekistan")
+    actors, cf = model.frames()
+    facts = facts_of(model.loaded)
+    live = model._live_figures["alignment"][1]
+    fresh = trajectories_figure(actors, facts, against=cf)
+    for a, b in zip([ax for ax in live.axes if ax.lines], [ax for ax in fresh.axes if ax.lines], strict=True):
+        assert a.get_title() == b.get_title()
+        for la, lb in zip(a.lines, b.lines, strict=True):
+            assert len(la.get_ydata()) == 7
+            np.testing.assert_allclose(la.get_ydata(), lb.get_ydata())
+            assert (la.get_xdata() == lb.get_xdata()).all()
+    live = model._live_figures["channels"][1]
+    fresh = channels_figure(actors[actors["step"] == 6], facts, "uzbekistan")
+    heights = [[r.get_height() for r in c] for c in live.axes[0].containers]
+    np.testing.assert_allclose(heights, [[r.get_height() for r in c] for c in fresh.axes[0].containers])
+    assert [t.get_text() for t in live.legends[0].get_texts()] == [t.get_text() for t in fresh.legends[0].get_texts()]
+    assert live.get_suptitle() == fresh.get_suptitle()
+    assert len(app.channels_png(model, "kazakhstan")) > 1000  # another republic: drawn afresh
+    assert model._live_figures["channels"][0] == ("kazakhstan",)
