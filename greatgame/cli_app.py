@@ -42,6 +42,9 @@ def cmd_app(args) -> int:
     env = dict(os.environ)
     env[SCENARIO_ENV] = args.scenario
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no usage reports leave the machine
+    # solara warns on every page load that a cookie meant for https falls back to samesite=lax
+    # on plain http, which is what 127.0.0.1 serves: not the user's concern.
+    env.setdefault("PYTHONWARNINGS", "ignore::UserWarning:solara.server.starlette")
     argv = [sys.executable, "-m", "solara", "run", "greatgame.app:Page", "--host", args.host,
             "--port", str(args.port), "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
     print(f"greatgame app: {args.scenario} at http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
