@@ -186,3 +186,26 @@ def test_the_pages_figures_updated_in_place_match_a_fresh_drawing(params):
     assert live.get_suptitle() == fresh.get_suptitle()
     assert len(app.channels_png(model, "kazakhstan")) > 1000  # another republic: drawn afresh
     assert model._live_figures["channels"][0] == ("kazakhstan",)
+
+
+def test_app_command_serves_on_localhost_offline(monkeypatch, capsys):
+    """What `greatgame app` hands to solara: this machine only, no version check, no usage reports."""
+    import os
+
+    seen = {}
+
+    def fake_execve(path, argv, env):
+        seen.update(path=path, argv=argv, env=env)
+
+    monkeypatch.setattr(os, "execve", fake_execve)
+    monkeypatch.delenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", raising=False)
+    assert main(["app"]) == 0
+    argv = seen["argv"]
+    assert argv[argv.index("--host") + 1] == "127.0.0.1" and argv[argv.index("--port") + 1] == "8765"
+    assert "greatgame.app:Page" in argv and "--no-check-version" in argv and "--no-open" in argv
+    assert seen["env"]["GREATGAME_APP_SCENARIO"] == "abe_2015"
+    assert seen["env"]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert "http://127.0.0.1:8765/" in capsys.readouterr().out
+    assert main(["app", "kishida_2024", "--host", "0.0.0.0", "--port", "9000"]) == 0
+    assert seen["argv"][seen["argv"].index("--host") + 1] == "0.0.0.0"
+    assert seen["env"]["GREATGAME_APP_SCENARIO"] == "kishida_2024"
