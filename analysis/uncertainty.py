@@ -129,32 +129,36 @@ def screen_order(morris: Sensitivity, outcomes: list[str]) -> list[str]:
     return list(score.sort_values(ascending=False, kind="stable").index)
 
 
+SPLIT_COLUMNS = ["outcome", "stage", "group", "share", "share_defaults", "measure", "sum", "inputs", "sum_ST"]
+
+
 def split_table(kinds: dict[str, str], morris: Sensitivity, sobol: Sensitivity | None,
                 outcomes: list[str]) -> pd.DataFrame:
     """Per outcome and stage: the share of the measure (screen: Σ mu*²; Sobol: Σ S1) that
-    sourced and judgement inputs carry, with the sums themselves."""
+    sourced and judgement inputs carry, with the sums themselves. ``kinds`` maps each input
+    to its kind (sourced, assumption, default); ``share_defaults`` is the part of a group's
+    share that the model's defaults carry (the rest of judgement is the scenario's assumptions)."""
+    group = {p: ("sourced" if k == "sourced" else "judgement") for p, k in kinds.items()}
     rows = []
+
+    def add(o, stage, measure, v, st=None):
+        total = float(np.nansum(v))
+        for g in GROUPS:
+            mask = np.array([group[p] == g for p in v.index], dtype=bool)
+            dmask = np.array([kinds[p] == "default" for p in v.index], dtype=bool) & mask
+            part = float(np.nansum(v[mask]))
+            rows.append({"outcome": o, "stage": stage, "group": g,
+                         "share": part / total if total > 0 else np.nan,
+                         "share_defaults": float(np.nansum(v[dmask])) / total if total > 0 else np.nan,
+                         "measure": measure, "sum": part, "inputs": int(mask.sum()),
+                         "sum_ST": float(np.nansum(st[mask])) if st is not None else np.nan})
+
     for o in outcomes:
-        mu = morris.wide[o]["mu_star"].astype(float).fillna(0)
-        v = mu ** 2
-        total = float(v.sum())
-        for g in GROUPS:
-            part = float(v[[kinds[p] == g for p in v.index]].sum())
-            rows.append({"outcome": o, "stage": "morris", "group": g, "share": part / total if total > 0 else np.nan,
-                         "measure": "mu_star^2", "sum": part, "inputs": int(sum(kinds[p] == g for p in v.index))})
-        if sobol is None:
-            continue
-        w = sobol.wide[o]
-        s1 = w["S1"].astype(float).clip(lower=0)
-        st = w["ST"].astype(float).clip(lower=0)
-        total = float(np.nansum(s1))
-        for g in GROUPS:
-            mask = [kinds[p] == g for p in w.index]
-            part = float(np.nansum(s1[mask]))
-            rows.append({"outcome": o, "stage": "sobol", "group": g,
-                         "share": part / total if total > 0 else np.nan, "measure": "S1", "sum": part,
-                         "inputs": int(sum(mask)), "sum_ST": float(np.nansum(st[mask]))})
-    return pd.DataFrame(rows, columns=["outcome", "stage", "group", "share", "measure", "sum", "inputs", "sum_ST"])
+        add(o, "morris", "mu_star^2", morris.wide[o]["mu_star"].astype(float).fillna(0) ** 2)
+        if sobol is not None:
+            w = sobol.wide[o]
+            add(o, "sobol", "S1", w["S1"].astype(float).clip(lower=0), w["ST"].astype(float).clip(lower=0))
+    return pd.DataFrame(rows, columns=SPLIT_COLUMNS)
 
 
 @dataclass
@@ -202,7 +206,7 @@ def run_uncertainty(scenario: str | LoadedScenario, outcomes: list[str] | None =
     if not inputs.screened:
         raise AnalysisError(f"{loaded.scenario.name}: no number has a range wider than a point, so there is nothing "
                             f"to screen (give ranges: {{value: 0.3, assumption: \"...\", range: [0.1, 0.6]}})")
-    kinds = {r.path: group_of(r) for r in inputs.screened}
+    kinds = {r.path: r.kind for r in inputs.screened}
     folder = Path(out) if out else Path("out") / f"uncertainty-{loaded.scenario.name}"
     name = f"uncertainty-{loaded.scenario.name}"
 
@@ -235,7 +239,7 @@ def run_uncertainty(scenario: str | LoadedScenario, outcomes: list[str] | None =
         parts.append(sobol.table.assign(stage="sobol"))
     indices = pd.concat(parts, ignore_index=True)
     indices["kind"] = indices["parameter"].map(lambda p: info[p].kind)
-    indices["group"] = indices["parameter"].map(kinds)
+    indices["group"] = indices["parameter"].map(lambda p: group_of(info[p]))
     indices = indices[["stage", "outcome", "parameter", "kind", "group", "index", "value", "conf"]]
 
     table = pd.DataFrame([{"path": r.path, "value": float(r.value), "kind": r.kind, "source": r.source,

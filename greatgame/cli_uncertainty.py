@@ -132,8 +132,10 @@ def split_lines(res, outcome: str) -> list[str]:
     out = []
     m_src, m_jdg = s.loc[("morris", "sourced"), "share"], s.loc[("morris", "judgement"), "share"]
     if m_src == m_src:
+        d = s.loc[("morris", "judgement"), "share_defaults"]
         out.append(f"Screen (all {len(res.inputs.screened)} inputs, shares of Σ mu*²): sourced figures "
-                   f"{m_src:.0%}, judgement (assumptions and defaults) {m_jdg:.0%}.")
+                   f"{m_src:.1%}, judgement {m_jdg:.1%} (the model's defaults {d:.1%}, the scenario's "
+                   f"assumptions {m_jdg - d:.1%}).")
     else:
         out.append("Screen: no input moves the outcome; there is no variance to apportion.")
     if ("sobol", "sourced") in s.index:
@@ -143,7 +145,9 @@ def split_lines(res, outcome: str) -> list[str]:
             out.append(f"Sobol (top {len(res.top)}): first-order effects explain {total:.0%} of the variance; of "
                        f"that, sourced figures {src['share']:.0%} ({int(src['inputs'])} inputs, ΣS1 "
                        f"{src['sum']:.3f}, ΣST {src['sum_ST']:.3f}), judgement {jdg['share']:.0%} "
-                       f"({int(jdg['inputs'])} inputs, ΣS1 {jdg['sum']:.3f}, ΣST {jdg['sum_ST']:.3f}).")
+                       f"({int(jdg['inputs'])} inputs, ΣS1 {jdg['sum']:.3f}, ΣST {jdg['sum_ST']:.3f}; the model's "
+                       f"defaults {jdg['share_defaults']:.0%})."
+                       + (" No sourced figure is among the top inputs." if not src["inputs"] else ""))
         else:
             out.append("Sobol: the outcome does not vary over the top inputs; the indices are undefined.")
     return out

@@ -206,13 +206,13 @@ def test_sources_csv_to_a_file_and_without_defaults(tmp_path):
     assert bare["kind"] == "unsourced" and bare["low"] == "" and bare["high"] == ""
 
 
-def test_validate_strict_passes_on_every_shipped_scenario():
-    r = run_cli("validate", "--strict", *shipped_names())
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.count("ok:") == len(shipped_names())
+def test_validate_strict_passes_on_every_shipped_scenario(capsys):
+    assert main(["validate", "--strict", *shipped_names()]) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and out.out.count("ok:") == len(shipped_names())
 
 
-def test_validate_strict_fails_on_numbers_without_a_range(tmp_path):
+def test_validate_strict_fails_on_numbers_without_a_range(tmp_path, capsys):
     p = write(tmp_path, """
         extends: abe_2015
         name: x
@@ -221,9 +221,9 @@ def test_validate_strict_fails_on_numbers_without_a_range(tmp_path):
             gdp: {value: 4000, source: wdi}
             budget: {grants: {value: 0.2, assumption: "more"}, loans: 0.3}
         """)
-    r = run_cli("validate", "--strict", str(p))
-    assert r.returncode == 1 and "Traceback" not in r.stderr
-    lines = r.stderr.strip().splitlines()
+    assert main(["validate", "--strict", str(p)]) == 1
+    out = capsys.readouterr()
+    lines = out.err.strip().splitlines()
     assert len(lines) == 4  # one line per offending path, then the count
     assert lines[0] == f"greatgame: error: {p}: powers.japan.gdp: no range: add uncertainty: (relative, e.g. 0.1) " \
                        f"or range: [low, high] (value 4000)"
@@ -231,18 +231,19 @@ def test_validate_strict_fails_on_numbers_without_a_range(tmp_path):
     assert any("powers.japan.budget.loans: a bare number" in x for x in lines)
     assert lines[-1] == f"greatgame: error: {p}: 3 problems: 3 numbers without a range (1 with neither a source " \
                         f"nor an assumption)"
-    assert "ok:" not in r.stdout
+    assert "ok:" not in out.out
     # Without --strict the same file is fine: ranges are asked for, not required.
-    assert run_cli("validate", str(p)).returncode == 0
+    assert main(["validate", str(p)]) == 0
+    assert "ok:" in capsys.readouterr().out
 
 
-def test_validate_strict_fails_on_a_range_end_the_field_refuses(tmp_path):
+def test_validate_strict_fails_on_a_range_end_the_field_refuses(tmp_path, capsys):
     p = write(tmp_path, "extends: abe_2015\nname: x\npowers: {japan: {soft_power: {value: 0.89, source: "
                         "mammadov_2019, range: [0.5, 1.3]}}}\n")
-    r = run_cli("validate", "--strict", str(p))
-    assert r.returncode == 1
-    assert "powers.japan.soft_power: range end 1.3 is not a valid value: must be ≤ 1, got 1.3" in r.stderr
-    assert r.stderr.strip().splitlines()[-1].endswith("1 range outside what the field accepts")
+    assert main(["validate", "--strict", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "powers.japan.soft_power: range end 1.3 is not a valid value: must be ≤ 1, got 1.3" in err
+    assert err.strip().splitlines()[-1].endswith("1 range outside what the field accepts")
 
 
 # ---------------------------------------------------------------- uncertainty
@@ -325,3 +326,24 @@ def test_uncertainty_needs_a_ranged_input(tmp_path):
     p = stripped_baseline(tmp_path)
     r = run_cli("uncertainty", str(p), "--no-defaults", "--out", str(tmp_path / "u"), "--quiet")
     assert r.returncode == 1 and "no number has a range wider than a point" in r.stderr
+
+
+def test_split_apportions_the_measures_by_kind():
+    from greatgame.analysis.sensitivity import Sensitivity
+    from greatgame.analysis.uncertainty import split_table
+
+    names = pd.Index(["a", "b", "c"], name="parameter")
+    morris = Sensitivity("morris", pd.DataFrame(), wide={"y": pd.DataFrame({"mu_star": [3.0, 4.0, 1.0]}, index=names)})
+    sobol = Sensitivity("sobol", pd.DataFrame(), wide={"y": pd.DataFrame(
+        {"S1": [0.2, 0.6, -0.01], "ST": [0.3, 0.7, 0.05]}, index=names)})
+    t = split_table({"a": "sourced", "b": "assumption", "c": "default"}, morris, sobol, ["y"])
+    t = t.set_index(["stage", "group"])
+    # the screen: shares of Σ mu*² = 9 + 16 + 1
+    assert t.loc[("morris", "sourced"), "share"] == pytest.approx(9 / 26)
+    assert t.loc[("morris", "judgement"), "share"] == pytest.approx(17 / 26)
+    assert t.loc[("morris", "judgement"), "share_defaults"] == pytest.approx(1 / 26)
+    # Sobol: shares of Σ S1, a negative estimate counted as 0; ΣST beside
+    assert t.loc[("sobol", "sourced"), "share"] == pytest.approx(0.25)
+    assert t.loc[("sobol", "judgement"), "sum"] == pytest.approx(0.6)
+    assert t.loc[("sobol", "judgement"), "sum_ST"] == pytest.approx(0.75)
+    assert t.loc[("sobol", "judgement"), "inputs"] == 2
