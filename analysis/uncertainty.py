@@ -10,8 +10,9 @@ analysed with :func:`analysis.sensitivity.analyse`:
 1. **Morris** (elementary effects): every ranged input, ``trajectories`` × (D + 1) points.
    mu* ranks the inputs; mu*² stands in for each input's share of the variance in the
    screen (exact for a linear response over uniform ranges).
-2. **Sobol** (Saltelli, first-order S1 and total ST): the ``top`` inputs by mu*, the others
-   held at their values, ``samples`` × (k + 2) points.
+2. **Sobol** (Saltelli, first-order S1 and total ST): the ``top`` inputs by mu* (with several
+   outcomes, each outcome's leaders in turn), the others held at their values,
+   ``samples`` × (k + 2) points.
 
 The split between **sourced** magnitudes (figures that cite a source) and **judgement**
 (assumptions and defaults) sums each stage's measure by kind: in the screen, the shares of
@@ -119,14 +120,16 @@ def make_spec(loaded: LoadedScenario, scenario_ref: str, inputs: list[InputRange
 
 
 def screen_order(morris: Sensitivity, outcomes: list[str]) -> list[str]:
-    """Inputs by importance: each outcome's mu* over its largest, the largest over outcomes."""
-    parts = []
-    for o in outcomes:
-        mu = morris.wide[o]["mu_star"].astype(float)
-        top = mu.max()
-        parts.append(mu / top if top and np.isfinite(top) and top > 0 else mu * 0)
-    score = pd.concat(parts, axis=1).max(axis=1).fillna(0)
-    return list(score.sort_values(ascending=False, kind="stable").index)
+    """Inputs by importance: each outcome's ranking by mu*, interleaved (the first of every
+    outcome, then the second …), so the Sobol stage's top k holds each outcome's leaders."""
+    ranked = [list(morris.wide[o]["mu_star"].astype(float).fillna(0).sort_values(ascending=False, kind="stable").index)
+              for o in outcomes]
+    order: list[str] = []
+    for i in range(max(len(r) for r in ranked)):
+        for r in ranked:
+            if i < len(r) and r[i] not in order:
+                order.append(r[i])
+    return order
 
 
 SPLIT_COLUMNS = ["outcome", "stage", "group", "share", "share_defaults", "measure", "sum", "inputs", "sum_ST"]

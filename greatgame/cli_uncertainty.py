@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from pathlib import Path
 
 
 def register(sub) -> None:
@@ -77,6 +78,11 @@ def _uncertainty(args) -> int:
                               include_defaults=not args.no_defaults, out=args.out, workers=args.workers,
                               dask_local=args.dask_local, scheduler=args.scheduler, resume=args.resume,
                               progress=progress, stages=stages)
+    except KeyboardInterrupt:
+        out = args.out or f"out/uncertainty-{Path(args.scenario).stem}"
+        print(f"greatgame: interrupted: the finished runs are stored in {out}/; continue with the same command "
+              f"and --resume", file=sys.stderr)
+        return 130
     finally:
         for b in bars:
             b.close()
@@ -95,19 +101,22 @@ def print_report(res, show: int = 15) -> None:
           f"{c['assumption']} assumptions, {c['default']} model defaults); not screened: {len(inp.fixed)} fixed "
           f"(a one-point range), {len(inp.composition)} initial-alignment shares (a composition), "
           f"{len(inp.unranged)} without a range")
-    width = max([len("input")] + [len(p) for p in res.order[:show] + res.top]) + 2
+    leaders = [p for o in res.outcomes
+               for p in res.morris.wide[o]["mu_star"].fillna(0).sort_values(ascending=False).index[:show]]
+    width = max([len("input")] + [len(p) for p in leaders + res.top]) + 2
     for o in res.outcomes:
         print(f"\n{o}: Morris screen, {res.runs['morris']} runs (mu*: mean absolute effect of moving the input "
               f"across its range)")
         wide = res.morris.wide[o]
+        mine = list(wide["mu_star"].fillna(0).sort_values(ascending=False, kind="stable").index)
         print(f"  {'input':<{width}}{'kind':<12}{'range':<22}{'mu*':>9}{'conf':>9}{'sigma':>9}")
-        for p in res.order[:show]:
+        for p in mine[:show]:
             r = wide.loc[p]
             rg = next(x for x in inp.screened if x.path == p)
             print(f"  {p:<{width}}{res.kind(p):<12}{'[' + _fmt(rg.low) + ', ' + _fmt(rg.high) + ']':<22}"
                   f"{r['mu_star']:>9.4f}{r['mu_star_conf']:>9.4f}{r['sigma']:>9.4f}")
-        if len(res.order) > show:
-            print(f"  ... {len(res.order) - show} more in indices.parquet")
+        if len(mine) > show:
+            print(f"  ... {len(mine) - show} more in indices.parquet")
         for note in res.morris.notes.get(o, []):
             print(f"  note: {note}")
         if res.sobol is not None:

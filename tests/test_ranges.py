@@ -347,3 +347,15 @@ def test_split_apportions_the_measures_by_kind():
     assert t.loc[("sobol", "judgement"), "sum"] == pytest.approx(0.6)
     assert t.loc[("sobol", "judgement"), "sum_ST"] == pytest.approx(0.75)
     assert t.loc[("sobol", "judgement"), "inputs"] == 2
+
+
+def test_the_sobol_stage_takes_each_outcomes_leaders_in_turn():
+    from greatgame.analysis.sensitivity import Sensitivity
+    from greatgame.analysis.uncertainty import screen_order
+
+    names = pd.Index(["a", "b", "c", "d"], name="parameter")
+    wide = {"y1": pd.DataFrame({"mu_star": [10.0, 1.0, 0.5, 0.0]}, index=names),
+            "y2": pd.DataFrame({"mu_star": [0.1, 0.2, 5.0, 0.3]}, index=names)}
+    m = Sensitivity("morris", pd.DataFrame(), wide=wide)
+    assert screen_order(m, ["y1"]) == ["a", "b", "c", "d"]
+    assert screen_order(m, ["y1", "y2"]) == ["a", "c", "b", "d"]
