@@ -146,9 +146,9 @@ def test_wilson_interval_known_values():
 def test_wedge_report_switches_off_the_challengers_initiatives():
     rep = cmp.wedge_report("kishida_2024", replicates=3, seed=1, years=YEARS)
     assert rep.challenger == "japan" and rep.incumbents == ["china", "russia"]
-    assert rep.initiatives == ["japan_2015_tour", "kishida_2024"]            # not china_xian_2023
+    assert rep.initiatives == ["japan_2015_tour", "japan_tokyo_2025", "kishida_2024"]  # not china_xian_2023
     b = rep.comparison.b.scenario.initiatives
-    assert not b["japan_2015_tour"].enabled and not b["kishida_2024"].enabled and b["china_xian_2023"].enabled
+    assert not any(b[n].enabled for n in rep.initiatives) and b["china_xian_2023"].enabled and b["war_2022"].enabled
     assert rep.with_initiatives.n == rep.without_initiatives.n == 3
     assert rep.with_initiatives.k == int(rep.runs.loc[rep.runs["arm"] == "A", "wedge_achieved"].sum())
     assert (rep.with_initiatives.low, rep.with_initiatives.high) == cmp.wilson_interval(rep.with_initiatives.k, 3)

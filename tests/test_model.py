@@ -495,7 +495,7 @@ def test_a_new_forum_leaves_the_other_shocks_common(scenario):
     """kishida_2024 adds a forum; the trade, offer and hedging shocks of a paired run stay the
     same draws (common random numbers for counterfactuals), and so does the number of meeting
     draws per forum."""
-    a = GreatGameModel(scenario("abe_2015"), rng=4)
+    a = GreatGameModel(scenario("history"), rng=4)
     b = GreatGameModel(scenario("kishida_2024"), rng=4)
     assert len(b.forum_ids) == len(a.forum_ids) + 1
     a.run_for(20)
