@@ -106,6 +106,7 @@ def skill(table: pd.DataFrame) -> pd.DataFrame:
     """Per series (measure × power × region): observations, MAPE (%) of the model's median and
     of each baseline (over the rows where it exists), and the share inside the 90% interval."""
     rows = []
+    table = table.fillna({"power": "", "republic": "", "basis": ""})  # empty fields read back from CSV
     for (measure, power, rep), g in table.groupby(["measure", "power", "republic"], sort=True, dropna=False):
         obs = g["observed"].to_numpy(float)
         row = {"measure": measure, "power": power, "republic": rep, "n": len(g)}

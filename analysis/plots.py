@@ -61,7 +61,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-KINDS = ("trajectories", "network", "alignment", "wedge", "effects", "heatmap", "sensitivity", "discovery")
+KINDS = ("trajectories", "network", "alignment", "wedge", "effects", "heatmap", "sensitivity", "discovery",
+         "hindcast")
 FORMATS = ("png", "svg", "pdf")
 MEASURES = ("alignment", "influence")
 FOLDER_KINDS = {  # what each kind of results folder can show, in the default order
@@ -70,6 +71,7 @@ FOLDER_KINDS = {  # what each kind of results folder can show, in the default or
     "wedge": ("trajectories", "wedge", "effects"),
     "sweep": ("trajectories", "heatmap", "sensitivity", "discovery"),
     "discovery": ("discovery",),
+    "hindcast": ("hindcast",),  # analysis/hindcast_plots.py
     "unknown": (),
 }
 
@@ -358,6 +360,8 @@ class Folder:
             return "sweep" if self.has("scalars") else "unknown"
         if (self.path / "discovery.json").exists():
             return "discovery"
+        if kind == "hindcast" or self.has("hindcast"):
+            return "hindcast"
         return "unknown"
 
     @property
@@ -468,6 +472,8 @@ def missing(folder: Folder, kind: str, **options) -> str | None:
                   if folder.kind == "sweep" else "")
         return (f"{where} sensitivity.parquet (written by `greatgame sensitivity` into a sobol or morris sweep "
                 f"folder){run_it}; {holds}")
+    if kind == "hindcast":
+        return None if folder.has("hindcast") else f"{where} hindcast.csv (a `greatgame hindcast` folder); {holds}"
     if kind == "discovery":
         d = folder.discovery_dir
         if (d / "discovery.json").exists() and (d / "prim_trajectory.parquet").exists():
@@ -1272,6 +1278,11 @@ def figures(folder: str | Path | Folder, kind: str, *, measure: str = "alignment
         raise PlotError(why)
     if bins < 2:
         raise PlotError(f"--bins: must be ≥ 2, got {bins}")
+    if kind == "hindcast":
+        from .hindcast_plots import hindcast_figure
+
+        with matplotlib.rc_context(STYLE):
+            return [("hindcast", hindcast_figure(folder.table("hindcast"), folder.manifest))]
     facts = folder.facts
     with matplotlib.rc_context(STYLE):
         if kind == "trajectories" and folder.kind == "sweep":

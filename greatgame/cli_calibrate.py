@@ -172,9 +172,10 @@ def cmd_hindcast(args) -> int:
           + (f"; trade: {int(inside[trade].sum())} of {int(trade.sum())}" if trade.any() else ""))
     from greatgame.analysis.calibration import _versions
 
-    man = {"kind": "hindcast", "scenario": sc.name, "scenario_hash": loaded.content_hash,
-           "observed_file": observed, "from": args.from_year, "draws": args.draws, "seeds": args.seeds,
-           "seed": args.seed, "posterior": str(post.path) if post else None,
+    man = {"kind": "hindcast", "scenario": sc.name, "title": sc.title, "scenario_files": loaded.files,
+           "overrides": list(args.set or []), "scenario_hash": loaded.content_hash,
+           "observed_file": observed, "from": args.from_year, "draws": args.draws, "seeds_per_draw": args.seeds,
+           "master_seed": args.seed, "seeds": runs["run_seeds"], "replicates": len(runs["run_seeds"]), "posterior": str(post.path) if post else None,
            "posterior_scenario": (post.manifest.get("scenario") if post else None),
            "posterior_until": (post.manifest.get("until") if post else None),
            "uncertainty": label, "runs": runs["runs"], "versions": _versions(),
