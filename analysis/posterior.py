@@ -83,3 +83,30 @@ def uncertainty_label(posterior: Posterior | None) -> str:
     if posterior is None:
         return "seeds only (parameters fixed at the scenario's values)"
     return f"parameters + seeds (each replicate draws its parameters from the posterior in {posterior.path})"
+
+
+def run_replicates(loaded, seeds: list[int], posterior: Posterior, seed: int, progress=None):
+    """Like :func:`greatgame.analysis.runs.run_replicates`, each replicate with its own parameter
+    set drawn from ``posterior`` (``Posterior.draw(len(seeds), seed)``). The tables get a
+    ``draw`` column (the posterior particle); returns (actors, model, events, draws)."""
+    from greatgame.sim import GreatGameModel
+    from greatgame.sim.scenario import scenario_with
+
+    from .runs import tidy_actors, tidy_events, tidy_model
+
+    draws = posterior.draw(len(seeds), seed)
+    plain = loaded.scenario.model_dump()
+    actors, models, events = [], [], []
+    for i, (s, (particle, params)) in enumerate(zip(seeds, draws)):
+        spec = scenario_with(loaded.scenario, params, plain=plain)
+        model = GreatGameModel(spec, rng=s).run()
+        for df, bucket in ((tidy_actors(model), actors), (tidy_model(model), models), (tidy_events(model), events)):
+            df = df.copy()
+            df.insert(0, "replicate", i)
+            df.insert(1, "seed", s)
+            df.insert(2, "draw", particle)
+            bucket.append(df)
+        if progress is not None:
+            progress(1)
+    return (pd.concat(actors, ignore_index=True), pd.concat(models, ignore_index=True),
+            pd.concat(events, ignore_index=True), draws)
