@@ -331,6 +331,7 @@ class Setup:
     seed: int
     priors: list[dict]
     patterns: dict[str, int]
+    scales: dict[str, float] | None = None
 
     def fingerprint(self) -> str:
         d = asdict(self)
@@ -387,7 +388,7 @@ def _sampler(workers: int, dask_local: int | None, scheduler: str | None):
 def calibrate(loaded, observed_file, until: int, out: Path, budget: int = DEFAULT_BUDGET,
               population: int = DEFAULT_POPULATION, workers: int = 1, dask_local: int | None = None,
               scheduler: str | None = None, seed: int = 1, priors: tuple[Prior, ...] = DEFAULT_PRIORS,
-              log=print, progress=None) -> dict:
+              log=print, progress=None, scales: dict[str, float] | None = None) -> dict:
     """ABC-SMC up to ``budget`` simulations; writes posterior.csv, diagnostics.csv, manifest.json
     and the pyabc history (abc.db) in ``out``. A folder holding the same calibration (same
     scenario, used observations, cut-off, priors, population, seed) is resumed from its history."""
@@ -396,6 +397,8 @@ def calibrate(loaded, observed_file, until: int, out: Path, budget: int = DEFAUL
     for name in ("Sampler", "Epsilon", "Distance", "Acceptor", "ABC.History", "ABC.Population", "Redis-Sampler"):
         logging.getLogger(name).setLevel(logging.WARNING)
     matched, patterns, pri, sim, setup = prepare(loaded, observed_file, until, population, seed, priors)
+    scales = {**SCALES, **(scales or {})}
+    setup.scales = scales
     for line in describe(matched, str(observed_file), until=until):
         log(line)
     log("Patterns: " + ", ".join(f"{k} {v}" for k, v in patterns.counts().items()))
@@ -407,7 +410,7 @@ def calibrate(loaded, observed_file, until: int, out: Path, budget: int = DEFAUL
     prior = pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.low, p.high - p.low) for p in pri})
     sampler, client = _sampler(workers, dask_local, scheduler)
     np.random.seed(seed)
-    abc = pyabc.ABCSMC(sim, prior, PatternDistance(), population_size=population, sampler=sampler,
+    abc = pyabc.ABCSMC(sim, prior, PatternDistance(scales), population_size=population, sampler=sampler,
                        transitions=transition())
     url = "sqlite:///" + str(db.resolve())
     resumed = False
@@ -484,7 +487,7 @@ def write_results(history, pri: list[Prior], setup: Setup, matched: Matched, out
         "rows_outside_window": len(matched.held_out),
         "rows_not_produced": [{"row": o.line, "year": o.year, "measure": o.measure, "power": o.power,
                                "republic": o.republic, "reason": why} for o, why in matched.unusable],
-        "patterns": patterns.counts(), "scales": SCALES,
+        "patterns": patterns.counts(), "scales": setup.scales,
         "priors": [asdict(p) for p in pri], "population": setup.population, "seed": setup.seed,
         "generations": int(t_max + 1), "simulations": int(history.total_nr_simulations),
         "seconds": round(elapsed, 1), "resumed": resumed,

@@ -140,7 +140,7 @@ def write(table: pd.DataFrame, out: Path, manifest: dict) -> None:
     from . import output
 
     out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "hindcast.csv", index=False, float_format="%.6g")
+    table.to_csv(out / "hindcast.csv", index=False, float_format="%.10g")
     skill(table).to_csv(out / "skill.csv", index=False, float_format="%.4g")
     output.write_json(manifest, out / "manifest.json")
 
