@@ -4,12 +4,14 @@ Patterns (pattern-oriented modelling: one parameter set must reproduce them all 
 each built only from the observations the model can produce, up to the cut-off year:
 
 * ``trade_level``   log goods trade per observation (power × republic or the region), scale 0.15
-* ``trade_share``   a power's share of the trade observed with a republic in a year, when
-                    two or more powers are observed there (partner shares), scale 0.10
+* ``trade_share``   a power's share of a republic's (or the region's) total trade, as a
+                    fraction, scale 0.05 (partner shares)
+* ``trade_total_level`` log total trade of a republic or the region with all partners, scale 0.15
 * ``trade_volatility`` standard deviation of year-on-year log changes per trade series with
                     two or more consecutive-year pairs, on the log scale, scale 0.5
 * ``gdp_level``     log GDP per republic, scale 0.10
-* ``remittances_level`` log remittances as a share of GDP, scale 0.25
+* ``remittances_level`` log remittances (share of GDP, or US$ bn), scale 0.25
+* ``fdi_level``     log FDI stock of a power, scale 0.3
 * ``poll_order``    per poll (year, question, republic or region) with two or more powers,
                     the share of pairs of powers the model's alignment orders as the poll does
                     (observed 1), scale 0.25
@@ -125,31 +127,43 @@ def priors_for(loaded, priors: tuple[Prior, ...] = DEFAULT_PRIORS) -> list[Prior
 
 # ---------------------------------------------------------------- patterns
 
-SCALES = {"trade_level": 0.15, "trade_share": 0.10, "trade_volatility": 0.5, "gdp_level": 0.10,
-          "remittances_level": 0.25, "poll_order": 0.25}
-LEVEL_PATTERN = {"trade": "trade_level", "gdp": "gdp_level", "remittances_gdp": "remittances_level"}
+SCALES = {"trade_level": 0.15, "trade_share": 0.05, "trade_total_level": 0.15, "trade_volatility": 0.5,
+          "gdp_level": 0.10, "remittances_level": 0.25, "fdi_level": 0.3, "poll_order": 0.25}
+# measure -> (pattern, how it is compared: "log" ratio, or "share" difference of fractions)
+LEVEL_PATTERN = {"trade": ("trade_level", "log"), "trade_total": ("trade_total_level", "log"),
+                 "trade_share": ("trade_share", "share"), "gdp": ("gdp_level", "log"),
+                 "remittances_gdp": ("remittances_level", "log"), "remittances": ("remittances_level", "log"),
+                 "fdi_stock": ("fdi_level", "log")}
 
 
 def model_value(o: Observation, y: Yearly) -> float:
-    """The model's figure for a level observation (trade, gdp, remittances_gdp) in its year,
-    in the observation's unit; NaN when the run did not reach that year."""
+    """The model's figure for a level observation in its year, in the observation's unit
+    (US$ bn, or percent for shares); NaN when the run did not reach that year."""
     pi = {p: i for i, p in enumerate(y.power_ids)}
     ri = {r: j for j, r in enumerate(y.republic_ids)}
     cols = list(range(len(ri))) if o.republic == REGION else [ri[o.republic]]
-    if o.measure == "trade":
-        t = y.get("trade", o.year)
-        return float("nan") if t is None else float(t[pi[o.power], cols].sum())
-    if o.measure == "gdp":
-        g = y.get("gdp", o.year)
-        return float("nan") if g is None else float(g[cols].sum())
-    if o.measure == "remittances_gdp":
+    t = y.get("trade", o.year)
+    if t is None:
+        return float("nan")
+    m = o.measure
+    p = pi.get(o.power)
+    if m == "trade":
+        return float(t[p, cols].sum())
+    if m in ("trade_total", "trade_share"):
+        total = float(t[:, cols].sum() + y.get("trade_other", o.year)[cols].sum())
+        return total if m == "trade_total" else 100.0 * float(t[p, cols].sum()) / total
+    gdp = y.get("gdp", o.year)
+    if m == "gdp":
+        return float(gdp[cols].sum())
+    if m == "fdi_stock":
+        return float(y.get("investment", o.year)[p, cols].sum())
+    if m in ("remittances_gdp", "remittances"):
         rem = y.get("remittances", o.year)
-        if rem is None:
-            return float("nan")
-        j = cols[0]
-        share = rem[pi[o.power], j] if o.power else rem[:, j].sum() + y.get("remittances_other", o.year)[j]
-        return 100.0 * float(share)
-    raise ValueError(f"no level figure for measure {o.measure}")
+        shares = rem[p, cols] if o.power else rem[:, cols].sum(axis=0) + y.get("remittances_other", o.year)[cols]
+        if m == "remittances_gdp":
+            return 100.0 * float(shares[0])
+        return float((shares * gdp[cols]).sum())
+    raise ValueError(f"no level figure for measure {m}")
 
 
 def _alignment_of(o_year: int, republic: str, y: Yearly) -> np.ndarray | None:
@@ -161,29 +175,26 @@ def _alignment_of(o_year: int, republic: str, y: Yearly) -> np.ndarray | None:
     return a.mean(axis=0)  # the region: mean over the republics
 
 
+def _transform(kind: str, values) -> np.ndarray:
+    v = np.asarray(values, float)
+    return np.log(np.maximum(v, 1e-9)) if kind == "log" else v / 100.0
+
+
 class Patterns:
     """The patterns observations support, with their observed and simulated statistics."""
 
     def __init__(self, observations: list[Observation]):
-        self.levels: dict[str, list[Observation]] = {k: [] for k in LEVEL_PATTERN.values()}
+        self.levels: dict[str, list[Observation]] = {pat: [] for pat, _ in LEVEL_PATTERN.values()}
+        self.kind = {pat: kind for pat, kind in LEVEL_PATTERN.values()}
         polls: dict[tuple, dict[str, float]] = {}
-        trade_by: dict[tuple, dict[str, list[float]]] = {}
         series: dict[tuple, dict[int, list[float]]] = {}
         for o in observations:
             if o.measure in LEVEL_PATTERN:
-                self.levels[LEVEL_PATTERN[o.measure]].append(o)
+                self.levels[LEVEL_PATTERN[o.measure][0]].append(o)
             if o.measure == "trade":
-                trade_by.setdefault((o.year, o.republic, o.basis), {}).setdefault(o.power, []).append(o.value)
                 series.setdefault((o.power, o.republic, o.basis), {}).setdefault(o.year, []).append(o.value)
             elif o.measure.startswith(POLL_PREFIX) and o.power:
                 polls.setdefault((o.year, o.measure, o.republic), {})[o.power] = o.value
-        # partner shares: (year, republic, [powers], observed shares)
-        self.shares = []
-        for (year, rep, _basis), by_power in sorted(trade_by.items()):
-            if len(by_power) >= 2:
-                powers = sorted(by_power)
-                v = np.array([np.mean(by_power[p]) for p in powers])
-                self.shares.append((year, rep, powers, v / v.sum()))
         # volatility: (power, republic, [(y, y+1) pairs], observed s.d. of log changes)
         self.volatility = []
         for (power, rep, _basis), by_year in sorted(series.items()):
@@ -197,18 +208,17 @@ class Patterns:
 
     def counts(self) -> dict[str, int]:
         c = {k: len(v) for k, v in self.levels.items()}
-        c.update(trade_share=len(self.shares), trade_volatility=len(self.volatility), poll_order=len(self.polls))
+        c.update(trade_volatility=len(self.volatility), poll_order=len(self.polls))
         return c
 
     def observed(self) -> dict[str, np.ndarray]:
-        out = {k: np.log(np.maximum([o.value for o in v], 1e-9)) for k, v in self.levels.items()}
-        out["trade_share"] = np.concatenate([s[3] for s in self.shares]) if self.shares else np.zeros(0)
+        out = {k: _transform(self.kind[k], [o.value for o in v]) for k, v in self.levels.items()}
         out["trade_volatility"] = np.log(np.maximum([v[3] for v in self.volatility], 1e-6))
         out["poll_order"] = np.ones(len(self.polls))
         return {k: np.asarray(v, float) for k, v in out.items()}
 
     def simulated(self, y: Yearly) -> dict[str, np.ndarray]:
-        out = {k: np.log(np.maximum([model_value(o, y) for o in v], 1e-9)) for k, v in self.levels.items()}
+        out = {k: _transform(self.kind[k], [model_value(o, y) for o in v]) for k, v in self.levels.items()}
         pi = {p: i for i, p in enumerate(y.power_ids)}
         ri = {r: j for j, r in enumerate(y.republic_ids)}
 
@@ -218,11 +228,6 @@ class Patterns:
                 return float("nan")
             return float(t[pi[power]].sum() if rep == REGION else t[pi[power], ri[rep]])
 
-        shares = []
-        for year, rep, powers, _obs in self.shares:
-            v = np.array([trade(p, rep, year) for p in powers])
-            shares.append(v / v.sum())
-        out["trade_share"] = np.concatenate(shares) if shares else np.zeros(0)
         vols = []
         for power, rep, pairs, _obs in self.volatility:
             ch = [math.log(trade(power, rep, b) / trade(power, rep, a)) for a, b in pairs]

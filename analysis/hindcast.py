@@ -67,8 +67,8 @@ def hindcast(loaded, posterior, observed_file, from_year: int, draws: int = 20, 
     if skipped:
         lines.append(f"  {len(skipped)} poll rows are ordering patterns, not levels: not in the hindcast")
     if not targets:
-        raise ValueError(f"{observed_file}: no trade, gdp or remittances_gdp observation from {from_year} "
-                         f"that the model can produce")
+        raise ValueError(f"{observed_file}: no observation from {from_year} on that the model can produce as a "
+                         f"level ({', '.join(LEVEL_PATTERN)})")
     last = max(o.year for o in targets)
     plain = sc.model_dump()
     sets = posterior.draw(draws, seed) if posterior is not None else [(-1, {})] * draws

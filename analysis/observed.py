@@ -44,14 +44,28 @@ MODEL_BASIS: dict[str, str | None] = {
     # trade.united_states: an assumption scaled from the USTR's 2003 figure
     "united_states": None,
 }
-# The model's unit of each level measure, and the spellings accepted for it.
+# The level measures the model produces, with the unit it produces them in: a row's unit must
+# start with one of the spellings (what follows in brackets or after ';' is a description).
+_BN = ("us$ bn", "usd bn", "us$bn", "usd bn a year", "us$ bn a year")
 UNITS = {
-    "trade": ("US$ bn", {"us$ bn", "usd bn", "us$bn", "usd bn a year", "us$ bn a year"}),
-    "gdp": ("US$ bn", {"us$ bn", "usd bn", "us$bn"}),
-    "remittances_gdp": ("percent of GDP", {"percent of gdp", "% of gdp", "percent"}),
+    "trade": ("US$ bn", _BN),  # goods trade both ways with the power
+    "trade_total": ("US$ bn", _BN),  # the republic's trade with all partners (outsiders included)
+    "trade_share": ("percent", ("percent", "%")),  # the power's share of the republic's total trade
+    "gdp": ("US$ bn", _BN),
+    "remittances": ("US$ bn", _BN),  # inflows (from the power, or from all senders when power is empty)
+    "remittances_gdp": ("percent of GDP", ("percent of gdp", "% of gdp")),
+    "fdi_stock": ("US$ bn", _BN),  # the power's stock of direct investment
 }
-# Measures the model takes as given, or does not represent: listed with this reason.
-EXOGENOUS = {"oil_price", "gas_price", "metal_price", "gold_price", "commodity_price"}
+# Measures the model does not produce, with the reason (any other unknown measure gets a generic one).
+NOT_PRODUCED = {
+    "exports": "the model's trade has no direction (exports and imports are one flow)",
+    "imports": "the model's trade has no direction (exports and imports are one flow)",
+    "trade_eur": "the model's trade is in US$; a figure in euros is not converted",
+    "forum_event": "forum events are logged in events.csv; they are not yet a calibration pattern",
+    "oda": "Japan's ODA disbursements are not an output series of the model (aid offers are)",
+}
+# Measures the model takes as given (exogenous drivers): listed with this reason.
+EXOGENOUS = {"oil_price", "gas_price", "metal_price", "metals_price", "gold_price", "commodity_price"}
 POLL_PREFIX = "poll_"
 
 
@@ -123,13 +137,21 @@ def read_observed(path: str | Path) -> list[Observation]:
                 else "columns out of order")
         raise ObservedDataError(file, f"header: {what}; expected exactly {','.join(COLUMNS)}", row=1)
     out = []
+    seen: dict[tuple, int] = {}
     for line, fields in enumerate(reader, start=2):
         if not fields or all(not f.strip() for f in fields):
             continue  # a blank line
         if len(fields) != len(COLUMNS):
             raise ObservedDataError(file, f"{len(fields)} fields, expected {len(COLUMNS)} ({','.join(COLUMNS)}); "
                                           f"quote a field that contains a comma", row=line)
-        out.append(_parse_row(file, line, dict(zip(COLUMNS, (f.strip() for f in fields)))))
+        o = _parse_row(file, line, dict(zip(COLUMNS, (f.strip() for f in fields))))
+        k = (o.year, o.measure, o.power, o.republic, o.basis)
+        if k in seen:
+            raise ObservedDataError(file, f"same year, measure, power, republic and basis as row {seen[k]}; keep one "
+                                          f"row per observation (name the other source in its source field)",
+                                    row=line)
+        seen[k] = line
+        out.append(o)
     if not out:
         raise ObservedDataError(file, "no observations (only a header)")
     return out
@@ -199,15 +221,17 @@ def model_span(scenario) -> tuple[int, int]:
     return start.year, (q0 + scenario.steps) // 4
 
 
-def why_unusable(o: Observation, scenario) -> str | None:
+def why_unusable(o: Observation, scenario, model_basis: dict[str, str | None] | None = None) -> str | None:
     """The reason the model cannot produce observation ``o``, or None."""
     powers, republics = list(scenario.powers), list(scenario.republics)
     first, last = model_span(scenario)
     m = o.measure
     if m in EXOGENOUS:
         return f"'{m}' is an exogenous driver, not a model output"
+    if m in NOT_PRODUCED:
+        return NOT_PRODUCED[m]
     if m not in UNITS and not m.startswith(POLL_PREFIX):
-        return f"measure '{m}' is not produced by the model (it produces trade, gdp, remittances_gdp, poll_* orderings)"
+        return f"measure '{m}' is not produced by the model (it produces {', '.join(UNITS)} and poll_* orderings)"
     if o.power and o.power not in powers:
         return f"power '{o.power}' is not in scenario '{scenario.name}' ({', '.join(powers)})"
     if o.republic and o.republic != REGION and o.republic not in republics:
@@ -216,44 +240,57 @@ def why_unusable(o: Observation, scenario) -> str | None:
         return f"year {o.year} is outside the run ({scenario.start} to {last})"
     if m in UNITS:
         unit, spellings = UNITS[m]
-        if o.unit.strip().lower() not in spellings:
+        head = o.unit.split("(")[0].split(";")[0].strip().lower()
+        if not any(head == sp or (sp in ("percent", "%") and head.startswith(sp)) for sp in spellings):
             return f"unit '{o.unit}'; the model's {m} is in {unit}"
         if not o.republic:
             return f"{m} needs a republic or '{REGION}'"
-    if m == "gdp" and o.power:
-        return "gdp rows are the republics' GDP (power empty)"
+    if m in ("gdp", "trade_total") and o.power:
+        return f"{m} rows are the republics' own figure (power empty)"
+    if m in ("trade_share", "fdi_stock") and not o.power:
+        return f"{m} needs a power"
     if m == "remittances_gdp" and o.republic == REGION:
         return "remittances as a share of GDP are compared per republic, not for the region"
     if m == "trade":
-        basis = MODEL_BASIS.get(o.power)
+        basis = (model_basis or MODEL_BASIS).get(o.power)
         if basis is not None and o.basis and o.basis != basis:
             return (f"basis '{o.basis}'; the model's trade with {o.power} is on the '{basis}' basis "
                     f"(the scenario's base-year figure): not like with like")
     return None
 
 
-def caveat(o: Observation) -> str | None:
+def caveat(o: Observation, model_basis: dict[str, str | None] | None = None) -> str | None:
     if o.measure == "trade" and not o.basis:
         return "basis not stated: compared as if on the model's basis"
-    if o.measure == "trade" and MODEL_BASIS.get(o.power, "x") is None:
+    if o.measure == "trade" and (model_basis or MODEL_BASIS).get(o.power, "x") is None:
         return f"the model's base figure for {o.power} states no basis: compared as given"
     return None
 
 
+def model_basis(overrides: dict[str, str | None] | None = None) -> dict[str, str | None]:
+    """:data:`MODEL_BASIS` with ``overrides`` (``--basis POWER=BASIS``; an empty basis: any)."""
+    out = dict(MODEL_BASIS)
+    for p, b in (overrides or {}).items():
+        out[POWER_ALIASES.get(p, p)] = b or None
+    return out
+
+
 def match(observations: list[Observation], scenario, until: int | None = None,
-          since: int | None = None) -> Matched:
+          since: int | None = None, basis: dict[str, str | None] | None = None) -> Matched:
     """Split observations for ``scenario``: usable up to ``until`` (and from ``since``),
-    unusable (with the reason), and held out (after ``until`` or before ``since``)."""
+    unusable (with the reason), and held out (after ``until`` or before ``since``).
+    ``basis``: the model's trade basis per power (default :data:`MODEL_BASIS`)."""
     usable, unusable, held, flagged = [], [], [], []
+    basis = model_basis(basis) if basis else MODEL_BASIS
     for o in observations:
-        reason = why_unusable(o, scenario)
+        reason = why_unusable(o, scenario, basis)
         if reason:
             unusable.append((o, reason))
         elif (until is not None and o.year > until) or (since is not None and o.year < since):
             held.append(o)
         else:
             usable.append(o)
-            c = caveat(o)
+            c = caveat(o, basis)
             if c:
                 flagged.append((o, c))
     return Matched(usable, unusable, held, flagged)

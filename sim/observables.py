@@ -16,12 +16,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-OBSERVABLES = ("trade", "gdp", "remittances", "remittances_other", "alignment")
+OBSERVABLES = ("trade", "trade_other", "gdp", "remittances", "remittances_other", "investment", "alignment")
 
 
 def trade(model) -> np.ndarray:
     """(P, R) goods trade both ways of each power with each republic, US$ bn a year."""
     return model.trade.copy()
+
+
+def trade_other(model) -> np.ndarray:
+    """(R,) each republic's goods trade with partners outside the model, US$ bn a year."""
+    return np.asarray(model.row_trade, float).copy()
+
+
+def investment(model) -> np.ndarray:
+    """(P, R) each power's stock of direct investment in each republic, US$ bn."""
+    return model.investment.copy()
 
 
 def gdp(model) -> np.ndarray:
@@ -44,8 +54,8 @@ def alignment(model) -> np.ndarray:
     return model.alignment.copy()
 
 
-_READERS = {"trade": trade, "gdp": gdp, "remittances": remittances,
-            "remittances_other": remittances_other, "alignment": alignment}
+_READERS = {"trade": trade, "trade_other": trade_other, "gdp": gdp, "remittances": remittances,
+            "remittances_other": remittances_other, "investment": investment, "alignment": alignment}
 
 
 def snapshot(model) -> dict[str, np.ndarray]:
