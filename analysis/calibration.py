@@ -45,7 +45,7 @@ from greatgame.sim import GreatGameModel
 from greatgame.sim.observables import Yearly, run_yearly
 from greatgame.sim.scenario import scenario_with
 
-from .observed import POLL_PREFIX, REGION, Matched, Observation, describe, match, read_observed
+from .observed import POLL_PREFIX, REGION, Matched, Observation, describe, match, model_basis, read_observed
 
 
 class CalibrationError(Exception):
@@ -337,6 +337,7 @@ class Setup:
     priors: list[dict]
     patterns: dict[str, int]
     scales: dict[str, float] | None = None
+    basis: dict[str, str | None] | None = None
 
     def fingerprint(self) -> str:
         d = asdict(self)
@@ -355,10 +356,10 @@ def transition():
 
 
 def prepare(loaded, observed_file: str | Path, until: int, population: int = DEFAULT_POPULATION,
-            seed: int = 1, priors: tuple[Prior, ...] = DEFAULT_PRIORS):
+            seed: int = 1, priors: tuple[Prior, ...] = DEFAULT_PRIORS, basis: dict | None = None):
     """Read and match the observations, build the patterns, the priors and the simulator."""
     obs = read_observed(observed_file)
-    matched = match(obs, loaded.scenario, until=until)
+    matched = match(obs, loaded.scenario, until=until, basis=basis)
     patterns = Patterns(matched.usable)
     counts = patterns.counts()
     if not any(counts.values()):
@@ -369,7 +370,7 @@ def prepare(loaded, observed_file: str | Path, until: int, population: int = DEF
     sim = Simulator(loaded.scenario, pri, patterns, last)
     setup = Setup(loaded.scenario.name, loaded.content_hash if hasattr(loaded, "content_hash") else "",
                   str(observed_file), matched.digest(), int(until), int(population), int(seed),
-                  [asdict(p) for p in pri], counts)
+                  [asdict(p) for p in pri], counts, basis=model_basis(basis))
     return matched, patterns, pri, sim, setup
 
 
@@ -393,7 +394,8 @@ def _sampler(workers: int, dask_local: int | None, scheduler: str | None):
 def calibrate(loaded, observed_file, until: int, out: Path, budget: int = DEFAULT_BUDGET,
               population: int = DEFAULT_POPULATION, workers: int = 1, dask_local: int | None = None,
               scheduler: str | None = None, seed: int = 1, priors: tuple[Prior, ...] = DEFAULT_PRIORS,
-              log=print, progress=None, scales: dict[str, float] | None = None) -> dict:
+              log=print, progress=None, scales: dict[str, float] | None = None,
+              basis: dict[str, str | None] | None = None) -> dict:
     """ABC-SMC up to ``budget`` simulations; writes posterior.csv, diagnostics.csv, manifest.json
     and the pyabc history (abc.db) in ``out``. A folder holding the same calibration (same
     scenario, used observations, cut-off, priors, population, seed) is resumed from its history."""
@@ -401,7 +403,7 @@ def calibrate(loaded, observed_file, until: int, out: Path, budget: int = DEFAUL
 
     for name in ("Sampler", "Epsilon", "Distance", "Acceptor", "ABC.History", "ABC.Population", "Redis-Sampler"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    matched, patterns, pri, sim, setup = prepare(loaded, observed_file, until, population, seed, priors)
+    matched, patterns, pri, sim, setup = prepare(loaded, observed_file, until, population, seed, priors, basis)
     scales = {**SCALES, **(scales or {})}
     setup.scales = scales
     for line in describe(matched, str(observed_file), until=until):
@@ -492,7 +494,7 @@ def write_results(history, pri: list[Prior], setup: Setup, matched: Matched, out
         "rows_outside_window": len(matched.held_out),
         "rows_not_produced": [{"row": o.line, "year": o.year, "measure": o.measure, "power": o.power,
                                "republic": o.republic, "reason": why} for o, why in matched.unusable],
-        "patterns": patterns.counts(), "scales": setup.scales,
+        "patterns": patterns.counts(), "scales": setup.scales, "model_trade_basis": setup.basis,
         "priors": [asdict(p) for p in pri], "population": setup.population, "seed": setup.seed,
         "generations": int(t_max + 1), "simulations": int(history.total_nr_simulations),
         "seconds": round(elapsed, 1), "resumed": resumed,

@@ -55,12 +55,12 @@ def baselines(points: list[tuple[int, float]], year: int) -> dict[str, float]:
 
 
 def hindcast(loaded, posterior, observed_file, from_year: int, draws: int = 20, seeds: int = 5, seed: int = 1,
-             progress=None) -> tuple[pd.DataFrame, list[str], dict]:
+             progress=None, basis: dict | None = None) -> tuple[pd.DataFrame, list[str], dict]:
     """Runs ``draws`` posterior draws × ``seeds`` seeds (posterior None: the scenario's values)
     and returns (hindcast table, lines describing the observations, run records)."""
     obs = read_observed(observed_file)
     sc = loaded.scenario
-    matched = match(obs, sc, since=from_year)
+    matched = match(obs, sc, since=from_year, basis=basis)
     lines = describe(matched, str(observed_file), since=from_year)
     targets = [o for o in matched.usable if o.measure in LEVEL_PATTERN]
     skipped = [o for o in matched.usable if o.measure not in LEVEL_PATTERN]

@@ -33,6 +33,9 @@ def register(sub) -> None:
     c.add_argument("--seed", type=int, default=1, help="seed (default 1)")
     c.add_argument("--out", metavar="DIR", help="output folder (default out/calibrate/SCENARIO-until-YEAR)")
     c.add_argument("--set", action="append", metavar="PATH=VALUE", default=[], help="override a scenario value")
+    c.add_argument("--basis", action="append", metavar="POWER=BASIS", default=[],
+                   help="the basis of the model's trade with POWER (partner, republic, or empty: any); default "
+                        "china=partner, russia=republic, japan and us any (analysis/observed.py MODEL_BASIS)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_calibrate)
 
@@ -54,6 +57,9 @@ def register(sub) -> None:
     h.add_argument("--seed", type=int, default=1, help="seed of the draws and runs (default 1)")
     h.add_argument("--out", metavar="DIR", help="output folder (default out/hindcast/SCENARIO-from-YEAR)")
     h.add_argument("--set", action="append", metavar="PATH=VALUE", default=[], help="override a scenario value")
+    h.add_argument("--basis", action="append", metavar="POWER=BASIS", default=[],
+                   help="the basis of the model's trade with POWER (partner, republic, or empty: any); default "
+                        "china=partner, russia=republic, japan and us any (analysis/observed.py MODEL_BASIS)")
     h.add_argument("--quiet", action="store_true", help="no progress bar")
     h.set_defaults(func=cmd_hindcast)
 
@@ -76,6 +82,21 @@ def _positive(name: str, value: int | None) -> None:
 
     if value is not None and value < 1:
         raise CliError(f"{name}: must be ≥ 1, got {value}")
+
+
+def _basis(values: list[str]) -> dict[str, str | None]:
+    from greatgame.analysis.observed import BASES
+
+    from .cli import CliError
+
+    out = {}
+    for v in values:
+        power, sep, basis = v.partition("=")
+        if not sep or not power or basis not in BASES:
+            raise CliError(f"--basis {v}: expected POWER=BASIS with BASIS one of partner, republic, intl or "
+                           f"empty (any), e.g. --basis china=republic")
+        out[power.strip()] = basis or None
+    return out
 
 
 def cmd_calibrate(args) -> int:
@@ -109,7 +130,7 @@ def cmd_calibrate(args) -> int:
         try:
             res = cal.calibrate(loaded, observed, args.until, out, budget=budget, population=population,
                                 workers=args.workers or 1, dask_local=args.dask_local, scheduler=args.scheduler,
-                                seed=args.seed, log=print, progress=progress)
+                                seed=args.seed, log=print, progress=progress, basis=_basis(args.basis))
         except (ObservedDataError, cal.CalibrationError) as e:
             return _fail(str(e))
     diag, summ = res["diagnostics"], res["summary"]
@@ -155,7 +176,8 @@ def cmd_hindcast(args) -> int:
     try:
         with tqdm(total=n, desc="runs", unit="run", disable=not show, file=sys.stderr) as bar:
             table, lines, runs = hc.hindcast(loaded, post, observed, args.from_year, draws=args.draws,
-                                             seeds=args.seeds, seed=args.seed, progress=bar.update)
+                                             seeds=args.seeds, seed=args.seed, progress=bar.update,
+                                             basis=_basis(args.basis))
     except ObservedDataError as e:
         return _fail(str(e))
     except ValueError as e:
@@ -178,7 +200,8 @@ def cmd_hindcast(args) -> int:
            "master_seed": args.seed, "seeds": runs["run_seeds"], "replicates": len(runs["run_seeds"]), "posterior": str(post.path) if post else None,
            "posterior_scenario": (post.manifest.get("scenario") if post else None),
            "posterior_until": (post.manifest.get("until") if post else None),
-           "uncertainty": label, "runs": runs["runs"], "versions": _versions(),
+           "uncertainty": label, "model_trade_basis": _basis(args.basis) or None, "runs": runs["runs"],
+           "versions": _versions(),
            "files": {"hindcast": "hindcast.csv", "skill": "skill.csv"},
            "command": " ".join(["greatgame"] + sys.argv[1:])}
     hc.write(table, out, man)

@@ -112,6 +112,17 @@ def test_rows_the_model_cannot_produce_are_listed_with_the_reason(tmp_path, abe)
     assert m.usable[1].power == "united_states"  # 'us' is the scenario's united_states
 
 
+def test_the_models_trade_basis_can_be_chosen(tmp_path, abe, capsys):
+    f = write_rows(tmp_path / "o.csv", [row(2018, "trade", "china", "central_asia", 27.2, basis="republic"),
+                                        row(2018, "trade", "china", "kazakhstan", 19.9, basis="partner")])
+    obs = read_observed(f)
+    assert [o.line for o in match(obs, abe.scenario).usable] == [3]
+    assert [o.line for o in match(obs, abe.scenario, basis={"china": "republic"}).usable] == [2]
+    assert len(match(obs, abe.scenario, basis={"china": ""}).usable) == 2  # empty: any basis
+    assert main(["calibrate", "abe_2015", "--until", "2019", "--basis", "china=customs"]) == 2
+    assert "--basis china=customs: expected POWER=BASIS" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- observables
 
 
