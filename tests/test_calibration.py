@@ -266,9 +266,13 @@ def test_calibration_ignores_rows_after_the_cut_off(tmp_path, abe):
     assert rc["manifest"]["observed_digest"] != ra["manifest"]["observed_digest"]
 
 
-def test_parameter_recovery(tmp_path, abe):
+def test_parameter_recovery(tmp_path, scenario):
     """Data simulated by the model with known parameters are calibrated back: the truth lies
-    inside the posterior's 90% interval, and the posterior is narrower than the prior."""
+    inside the posterior's 90% interval, and the posterior is narrower than the prior. (With
+    the default trade noise, 0.03 a quarter compounding as a random walk, one run's levels
+    drift about 0.2 in logs from another's by 2024 and pin the parameters down only loosely;
+    the test uses a quieter variant so that a small budget decides.)"""
+    abe = scenario("abe_2015", {"parameters.trade_noise": 0.005})
     truth = {"trade.china.total": 43.0, "powers.china.gdp_growth": 0.035}
     priors = (cal.Prior("trade.china.total", 30.0, 50.0, "test"),
               cal.Prior("powers.china.gdp_growth", 0.0, 0.08, "test"))
