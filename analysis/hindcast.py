@@ -6,9 +6,13 @@ Baselines, per series (measure, power, republic, basis), from the rows of the ob
 file before the start year (any year, the model's span or not):
 
 * ``persistence``: the last value (the mean of that year's rows when there are several);
-* ``trend``: the least-squares line through (year, value), at least two distinct years;
-* ``growth``: constant growth, the least-squares line through (year, log value), at least
-  two distinct years with positive values.
+* ``trend``: the least-squares line through (year, value) over the ``TREND_WINDOW`` (10)
+  years before the start year, at least two distinct years;
+* ``growth``: constant growth, the least-squares line through (year, log value) over the
+  same window, at least two distinct years with positive values.
+
+(The window keeps a line from being drawn through a single figure of 2001 and three of
+2011-2013, as the China series on the partner basis would otherwise be.)
 
 A baseline without enough points is empty (NaN) and left out of its MAPE.
 """
@@ -31,10 +35,12 @@ from .observed import Observation, describe, match, read_observed
 COLUMNS = ("year", "measure", "power", "republic", "basis", "observed", "median", "lo90", "hi90",
            "persistence", "trend", "growth", "row")
 BASELINES = ("persistence", "trend", "growth")
+TREND_WINDOW = 10  # years before the start year that trend and growth are fitted on
 
 
-def baselines(points: list[tuple[int, float]], year: int) -> dict[str, float]:
-    """The three naive forecasts for ``year`` from ``points`` [(year, value)] (all before it)."""
+def baselines(points: list[tuple[int, float]], year: int, since: int | None = None) -> dict[str, float]:
+    """The three naive forecasts for ``year`` from ``points`` [(year, value)] (all before it);
+    trend and growth use only the points from ``since`` on (all when None)."""
     nan = float("nan")
     if not points:
         return {b: nan for b in BASELINES}
@@ -44,6 +50,8 @@ def baselines(points: list[tuple[int, float]], year: int) -> dict[str, float]:
     years = sorted(by_year)
     means = np.array([np.mean(by_year[y]) for y in years])
     out = {"persistence": float(means[-1]), "trend": nan, "growth": nan}
+    recent = [i for i, y in enumerate(years) if since is None or y >= since]
+    years, means = [years[i] for i in recent], means[recent]
     if len(years) >= 2:
         x = np.array(years, float)
         slope, icpt = np.polyfit(x, means, 1)
@@ -93,7 +101,7 @@ def hindcast(loaded, posterior, observed_file, from_year: int, draws: int = 20, 
         v = v[np.isfinite(v)]
         lo, med, hi = (np.quantile(v, [0.05, 0.5, 0.95]) if v.size else (np.nan,) * 3)
         before = [(p.year, p.value) for p in obs if p.series == o.series and p.year < from_year and p.unit == o.unit]
-        b = baselines(before, o.year)
+        b = baselines(before, o.year, since=from_year - TREND_WINDOW)
         rows.append({"year": o.year, "measure": o.measure, "power": o.power, "republic": o.republic,
                      "basis": o.basis, "observed": o.value, "median": float(med), "lo90": float(lo),
                      "hi90": float(hi), **b, "row": o.line})

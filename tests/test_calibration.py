@@ -149,6 +149,8 @@ def test_naive_baselines_on_a_known_series():
     b = hc.baselines([(2016, 10.0), (2016, 14.0)], 2020)  # one year: its mean, no line
     assert b["persistence"] == 12.0 and math.isnan(b["trend"]) and math.isnan(b["growth"])
     assert all(math.isnan(v) for v in hc.baselines([], 2020).values())
+    b = hc.baselines([(2001, 1.0), (2016, 10.0), (2017, 20.0), (2018, 40.0)], 2020, since=2010)
+    assert b["growth"] == pytest.approx(160.0) and b["persistence"] == 40.0  # 2001 left out of the lines
     b = hc.baselines([(2016, -1.0), (2017, 1.0)], 2018)
     assert b["trend"] == pytest.approx(3.0) and math.isnan(b["growth"])  # no constant growth through a negative
 
@@ -195,6 +197,7 @@ def test_a_broken_posterior_folder_gets_one_line(tmp_path):
 
 def test_hindcast_cli_writes_the_table_with_its_baselines(tmp_path, posterior_dir, capsys):
     obs = write_rows(tmp_path / "o.csv", [
+        row(2001, "trade", "china", "central_asia", 1.0),  # outside the baselines' 10-year window
         row(2011, "trade", "china", "central_asia", 40.0),
         row(2013, "trade", "china", "central_asia", 50.0),
         row(2021, "trade", "china", "central_asia", 44.0),
