@@ -133,6 +133,13 @@ def cmd_calibrate(args) -> int:
                                 seed=args.seed, log=print, progress=progress, basis=_basis(args.basis))
         except (ObservedDataError, cal.CalibrationError) as e:
             return _fail(str(e))
+        except KeyboardInterrupt:
+            db = out / "abc.db"
+            if db.exists():
+                print(f"greatgame: interrupted: the generations done are kept in {db}; run the same command "
+                      f"to resume", file=sys.stderr)
+                return 130
+            raise
     diag, summ = res["diagnostics"], res["summary"]
     print("\nGenerations (epsilon, acceptance rate, effective sample size, median distance):")
     for _, r in diag.iterrows():
