@@ -62,6 +62,11 @@ MODEL_OUTCOMES = ["date", "incumbent_share_mean", "challenger_share_mean", "wedg
                   "wedge_in_landscape"]
 REPUBLIC_OUTCOMES = ["incumbent_share", "challenger_share", "opposite_incumbents", "wedged"]
 EFFECT_COLUMNS = ["measure", "republic", "mean_A", "mean_B", "effect", "ci_low", "ci_high", "n", "definition"]
+# The binary rule (d) is one measure among others: its threshold is arbitrary, so it is
+# reported at each of these (per republic), never at 0.5 alone.
+WEDGE_THRESHOLDS = (0.40, 0.45, 0.50, 0.55, 0.60)
+CHANNEL_COLUMNS = ["republic", "channel", "with", "without", "shift", "ci_low", "ci_high", "n"]
+THRESHOLD_COLUMNS = ["arm", "republic", "threshold", "wedge_runs", "runs", "probability", "ci_low", "ci_high"]
 
 
 class CompareError(Exception):
@@ -106,7 +111,12 @@ def _bootstrap(d: np.ndarray, idx: np.ndarray, level: float) -> tuple[np.ndarray
     if not len(d):
         nan = np.full(d.shape[1], np.nan)
         return nan, nan
-    means = d[idx].mean(axis=1)  # (resamples, measures)
+    # (resamples, measures), a block of resamples at a time: d[idx] whole would hold
+    # resamples x pairs x measures numbers at once.
+    means = np.empty((len(idx), d.shape[1]))
+    block = max(1, 4_000_000 // max(1, idx.shape[1] * d.shape[1]))
+    for i in range(0, len(idx), block):
+        means[i:i + block] = d[idx[i:i + block]].mean(axis=1)
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(means, [tail, 100 - tail], axis=0)
     constant = (d == d[0]).all(axis=0)
@@ -195,8 +205,16 @@ def make_arms(scenario_a, scenario_b=None, without_names: Iterable[str] = (), ye
 # ---------------------------------------------------------------- running
 
 
-def outcome_names(republics: list[str]) -> list[str]:
-    return MODEL_OUTCOMES + [f"{r}:{c}" for r in republics for c in REPUBLIC_OUTCOMES]
+def horizon_columns(powers: list[str]) -> list[str]:
+    """Per republic, what a comparison keeps of the horizon beyond the wedge measures: the
+    alignment toward each power and each power's channel scores (for the threshold sweep
+    of rule (d) and the shift channel by channel)."""
+    return [f"alignment_{p}" for p in powers] + [f"{c}_score_{p}" for p in powers for c in CHANNELS]
+
+
+def outcome_names(republics: list[str], powers: list[str] = ()) -> list[str]:
+    extra = horizon_columns(list(powers))
+    return MODEL_OUTCOMES + [f"{r}:{c}" for r in republics for c in REPUBLIC_OUTCOMES + extra]
 
 
 def trajectory_columns(powers: list[str]) -> list[str]:
@@ -219,7 +237,7 @@ def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: in
     ``draw`` column."""
     republics = list(arms[0].scenario.republics)
     powers = list(arms[0].scenario.powers)
-    names = outcome_names(republics)
+    names = outcome_names(republics, powers)
     values = [v for _, v in draws] if draws else [{}] * len(seeds)
     tasks = {a.key: [(k * len(seeds) + i, k, i, int(s), values[i]) for i, s in enumerate(seeds)]
              for k, a in enumerate(arms)}
@@ -245,7 +263,7 @@ def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: in
         raise CompareError(f"{len(failed)} of {len(df)} runs failed; first: run {int(first['replicate'])} of arm "
                            f"{arm.key} ({arm.label}), seed {int(first['seed'])}: {first['error']}")
     traj = _tidy_trajectories(traj_rows, arms, seeds, republics, powers) if every else None
-    tidy = _tidy_runs(df, arms, republics)
+    tidy = _tidy_runs(df, arms, republics, powers)
     if draws:
         tidy.insert(4, "draw", tidy["run"].map(dict(enumerate(p for p, _ in draws))).astype("int64"))
     return tidy, traj, backend
@@ -273,7 +291,7 @@ def _tidy_trajectories(rows: list[tuple], arms: list[Arm], seeds: list[int], rep
     return pd.concat([out, pd.DataFrame(values, columns=cols)], axis=1)
 
 
-def _tidy_runs(df: pd.DataFrame, arms: list[Arm], republics: list[str]) -> pd.DataFrame:
+def _tidy_runs(df: pd.DataFrame, arms: list[Arm], republics: list[str], powers: list[str] = ()) -> pd.DataFrame:
     out = pd.DataFrame({
         "run": df["replicate"].astype("int64"),
         "arm": [arms[int(p)].key for p in df["point"]],
@@ -292,6 +310,10 @@ def _tidy_runs(df: pd.DataFrame, arms: list[Arm], republics: list[str]) -> pd.Da
         for c in REPUBLIC_OUTCOMES:
             col = df[f"{r}:{c}"]
             out[f"{r}:{c}"] = col.astype(bool) if c in ("opposite_incumbents", "wedged") else col.astype("float64")
+    extra = {f"{r}:{c}": df[f"{r}:{c}"].astype("float64") for r in republics for c in horizon_columns(list(powers))
+             if f"{r}:{c}" in df}
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra)], axis=1)
     return out.sort_values(["run", "arm"], kind="stable").reset_index(drop=True)
 
 
@@ -333,6 +355,61 @@ def effects_table(runs: pd.DataFrame, republics: list[str], seed: int, sign: int
         "n": np.full(len(cols), n, dtype="int64"),
         "definition": definition,
     }, columns=EFFECT_COLUMNS)
+
+
+def wedged_at(runs: pd.DataFrame, republic: str, incumbents: list[str], challenger: str,
+              threshold: float) -> np.ndarray:
+    """Rule (d) for one republic at another threshold, from the horizon alignments kept in
+    the runs table: the incumbents together hold less than ``threshold`` and the challenger
+    at least as much as each of them."""
+    inc = runs[[f"{republic}:alignment_{p}" for p in incumbents]].to_numpy(dtype=float)
+    ch = runs[f"{republic}:alignment_{challenger}"].to_numpy(dtype=float)
+    return (inc.sum(axis=1) < threshold) & (ch >= inc.max(axis=1))
+
+
+def threshold_table(runs: pd.DataFrame, republics: list[str], incumbents: list[str], challenger: str,
+                    thresholds=WEDGE_THRESHOLDS, level: float = LEVEL) -> pd.DataFrame:
+    """Per arm, republic and threshold: in how many runs rule (d) holds, with a Wilson interval."""
+    rows = []
+    for arm, part in runs.groupby("arm", sort=True):
+        for r in republics:
+            for t in thresholds:
+                p = proportion(wedged_at(part, r, incumbents, challenger, t), level)
+                rows.append((arm, r, float(t), p.k, p.n, p.p, p.low, p.high))
+    return pd.DataFrame(rows, columns=THRESHOLD_COLUMNS)
+
+
+def channel_shifts(runs: pd.DataFrame, republics: list[str], powers: list[str], incumbents: list[str],
+                   seed: int, sign: int = -1, resamples: int = RESAMPLES, level: float = LEVEL) -> pd.DataFrame:
+    """Per republic and channel: the incumbents' share of the channel (their scores over all
+    powers' scores) in each arm, and the mean paired shift (``sign`` as in effects_table)
+    with its bootstrap interval. Says through which channels a shift in alignment comes."""
+    a = runs[runs["arm"] == "A"].set_index("run").sort_index()
+    b = runs[runs["arm"] == "B"].set_index("run").sort_index()
+    keys, va, vb = [], [], []
+    for r in republics:
+        for c in CHANNELS:
+            cols = [f"{r}:{c}_score_{p}" for p in powers]
+            inc = [f"{r}:{c}_score_{p}" for p in incumbents]
+            for frame, out in ((a, va), (b, vb)):
+                total = frame[cols].to_numpy(dtype=float).sum(axis=1)
+                mine = frame[inc].to_numpy(dtype=float).sum(axis=1)
+                out.append(np.divide(mine, total, out=np.full_like(total, np.nan), where=total > 0))
+            keys.append((r, c))
+    va, vb = np.column_stack(va), np.column_stack(vb)
+    d = (vb - va) if sign > 0 else (va - vb)
+    usable = ~np.isnan(d).any(axis=0)
+    low = np.full(d.shape[1], np.nan)
+    high = np.full(d.shape[1], np.nan)
+    if len(d) and usable.any():
+        lo, hi = _bootstrap(d[:, usable], resample_indices(len(d), seed, resamples), level)
+        low[usable], high[usable] = lo, hi
+    return pd.DataFrame({
+        "republic": [k[0] for k in keys], "channel": [k[1] for k in keys],
+        "with": (va if sign < 0 else vb).mean(axis=0), "without": (vb if sign < 0 else va).mean(axis=0),
+        "shift": d.mean(axis=0) if len(d) else np.nan, "ci_low": low, "ci_high": high,
+        "n": np.full(len(keys), len(d), dtype="int64"),
+    }, columns=CHANNEL_COLUMNS)
 
 
 # ---------------------------------------------------------------- comparison
@@ -391,6 +468,11 @@ def _check_numbers(replicates: int, resamples: int, level: float, years: float |
         raise ValueError(f"replicates must be at least 1, got {replicates}")
     if resamples < 1:
         raise ValueError(f"resamples must be at least 1, got {resamples}")
+    from . import limits
+
+    limits.check_count(replicates, limits.MAX_PAIRS, "replicates")
+    limits.check_resamples(resamples, replicates, "resamples")
+    limits.check_years(years, "years")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
     if years is not None and not years >= 0.25:
@@ -462,6 +544,8 @@ class WedgeReport:
     note: str = ""
     comparison: Comparison | None = None
     trajectories: pd.DataFrame | None = None  # every quarter, per arm, run and republic (see run_arms)
+    thresholds: pd.DataFrame | None = None    # rule (d) per arm, republic and threshold (threshold_table)
+    channels: pd.DataFrame | None = None      # incumbents' share of each channel, with − without (channel_shifts)
 
     @property
     def scenario(self):
@@ -523,6 +607,10 @@ def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | N
                 + (f" ({', '.join(disabled)} disabled)" if disabled else "") + "; no counterfactual was run")
     with_arm = runs[runs["arm"] == "A"]
     without_arm = runs[runs["arm"] == "B"]
+    incumbents, challenger = list(sc.wedge.incumbents), sc.wedge.challenger
+    thresholds = threshold_table(runs, republics, incumbents, challenger, level=level)
+    channels = channel_shifts(runs, republics, list(sc.powers), incumbents, seed, -1, resamples, level) \
+        if names else None
     return WedgeReport(
         loaded=loaded, challenger=sc.wedge.challenger, incumbents=list(sc.wedge.incumbents), initiatives=names,
         master_seed=int(seed), seeds=seeds, level=level, resamples=resamples, backend=backend,
@@ -530,7 +618,7 @@ def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | N
         without_initiatives=proportion(without_arm["wedge_achieved"], level) if names else None,
         runs=runs, effects=effects,
         wedged_runs={r: int(with_arm[f"{r}:wedged"].sum()) for r in republics},
-        note=note, comparison=comp, trajectories=trajectories,
+        note=note, comparison=comp, trajectories=trajectories, thresholds=thresholds, channels=channels,
     )
 
 

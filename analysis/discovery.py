@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from greatgame.sim.errors import suggest
 
@@ -69,12 +68,14 @@ class SweepTable:
 def parameter_kinds(spec_text: str | None) -> tuple[dict[str, str], dict[str, list]]:
     """Each parameter's kind from the sweep's spec.yaml, or guessed from the columns'
     dtypes when the spec cannot be read."""
+    from greatgame.sim.scenario import load_yaml_text
+
     from .spec import RangeParam, SweepSpec
 
     kinds, values = {}, {}
     if spec_text:
         try:
-            spec = SweepSpec.model_validate(yaml.safe_load(spec_text))
+            spec = SweepSpec.model_validate(load_yaml_text(spec_text))  # as the sweep read it
         except Exception:  # a spec this version cannot read: fall back on the table's dtypes
             spec = None
         if spec is not None:
@@ -99,7 +100,10 @@ def load_sweep(path: str | Path) -> SweepTable:
     design_file = p / "design.parquet"
     names: list[str] = []
     if design_file.exists():
-        names = [c for c in pd.read_parquet(design_file).columns if c not in ("point", "index")]
+        try:
+            names = [c for c in pd.read_parquet(design_file).columns if c not in ("point", "index")]
+        except Exception:  # noqa: BLE001 - unreadable: the spec names the parameters
+            names = []
     kinds, values = parameter_kinds(spec_text)
     for n in names:
         kinds.setdefault(n, "")

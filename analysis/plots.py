@@ -113,6 +113,7 @@ ARM_COLOURS = ("#333333", "#8C8C8C")
 STYLE = {
     "font.family": "DejaVu Sans",  # shipped with matplotlib: the same glyphs everywhere
     "font.size": 8,
+    "text.parse_math": False,  # names are text: '$' in an actor's name is not mathtext
     "axes.titlesize": 8.5,
     "axes.labelsize": 8,
     "xtick.labelsize": 7,
@@ -324,6 +325,8 @@ class Folder:
             self.manifest = json.loads(mf.read_text(encoding="utf-8")) if mf.exists() else {}
         except (OSError, ValueError) as e:
             raise PlotError(f"{self.label}: manifest.json is not readable JSON ({e})") from None
+        if not isinstance(self.manifest, dict):
+            raise PlotError(f"{self.label}: manifest.json is not a JSON object (a greatgame manifest)")
         self._tables: dict[str, pd.DataFrame] = {}
         self.kind = self._detect()
 

@@ -476,8 +476,10 @@ def _sweep_overrides(folder: Folder) -> dict:
         return {}
     import yaml
 
+    from greatgame.sim.scenario import load_yaml_text
+
     try:
-        s = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
+        s = load_yaml_text(spec.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:
         return {}
     out = dict(s.get("set") or {})

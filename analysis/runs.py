@@ -48,6 +48,7 @@ def tidy_actors(model: GreatGameModel) -> pd.DataFrame:
         df.insert(2, "kind", kind)
         frames.append(df)
     out = pd.concat(frames, ignore_index=True, sort=False).rename(columns={"Step": "step"})
+    out["step"] = out["step"].astype("int64")  # Mesa gives a float; every table has an integer step
     dates = pd.Series([model.date_of(s) for s in range(model.steps + 1)])
     out.insert(1, "date", out["step"].map(dates))
     order = {k: i for i, k in enumerate(model.republic_ids + model.power_ids)}

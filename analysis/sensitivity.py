@@ -308,6 +308,8 @@ def read_sweep_folder(path: str | Path) -> tuple[dict, pd.DataFrame]:
         manifest = json.loads(mf.read_text(encoding="utf-8"))
     except (ValueError, OSError) as e:
         raise AnalysisError(f"{mf}: unreadable ({e})") from None
+    if not isinstance(manifest, dict):
+        raise AnalysisError(f"{mf}: expected a JSON object (a greatgame manifest), got a {type(manifest).__name__}")
     if manifest.get("kind") != "sweep":
         raise AnalysisError(f"{p}: not a sweep results folder (manifest kind is {manifest.get('kind')!r})")
     sc = p / "scalars.parquet"
@@ -317,7 +319,11 @@ def read_sweep_folder(path: str | Path) -> tuple[dict, pd.DataFrame]:
             raise AnalysisError(f"{p}: the sweep did not finish; complete it with: greatgame sweep SPEC --out {p} "
                                 f"--resume")
         raise AnalysisError(f"{p}: holds no scalars.parquet (the sweep has not run)")
-    return manifest, pd.read_parquet(sc)
+    try:
+        return manifest, pd.read_parquet(sc)
+    except Exception as e:  # noqa: BLE001 - truncated or empty file: one line, not a traceback
+        raise AnalysisError(f"{sc}: unreadable ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
+                            f"run the sweep again into this folder with --resume to rebuild it") from None
 
 
 def write_table(table: pd.DataFrame, out: Path) -> Path:

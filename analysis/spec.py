@@ -40,7 +40,10 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, Validati
 from greatgame.sim import ScenarioError, load_scenario
 from greatgame.sim.errors import suggest
 from greatgame.sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, REPUBLIC_SCALARS, republic_row_columns
-from greatgame.sim.scenario import LoadedScenario, load_yaml_text, scenario_with
+from greatgame.sim.scenario import LoadedScenario, load_yaml_text, resolve_path, scenario_with, shipped_dir
+from greatgame.sim.yaml_loader import describe_error
+
+from .limits import MAX_POINTS, MAX_RUNS, MAX_YEARS
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
 # Model-level outcomes that are numbers (the date and the list of republics are not).
@@ -97,8 +100,14 @@ class ValuesParam(_Strict):
     @field_validator("values")
     @classmethod
     def _unique(cls, v):
-        if len({repr(x) for x in v}) != len(v):
-            raise ValueError("values: each value may appear only once")
+        # 1 and 1.0 are one number (the same design point twice); true stays a flag, not 1
+        def key(x):
+            if isinstance(x, (int, float)) and not isinstance(x, bool):
+                return ("number", float(x))
+            return (type(x).__name__, repr(x))
+
+        if len({key(x) for x in v}) != len(v):
+            raise ValueError("values: each value may appear only once (1 and 1.0 are the same number)")
         return v
 
     def ends(self) -> list[Any]:
@@ -110,6 +119,32 @@ class ValuesParam(_Strict):
 
     def grid(self, levels: int) -> list[Any]:
         return list(self.values)
+
+
+def design_size(spec: "SweepSpec") -> int:
+    """The number of design points, computed without building the design (a grid's count
+    is an upper bound when an integer range rounds two levels to one value)."""
+    d = spec.design
+    if d == "list":
+        return len(spec.points or [])
+    if d == "grid":
+        levels = spec.levels or 5
+        n = 1
+        for p in spec.parameters.values():
+            if isinstance(p, ValuesParam):
+                n *= len(p.values)
+            elif p.type == "int":
+                n *= min(levels, int(p.range[1] - p.range[0]) + 1)
+            else:
+                n *= levels
+        return n
+    k = len(spec.parameters)
+    samples = spec.samples or 0
+    if d == "sobol":
+        return samples * (k + 2)
+    if d == "morris":
+        return samples * (k + 1)
+    return samples
 
 
 def _param_kind(v: Any) -> str | None:
@@ -137,14 +172,14 @@ class SweepSpec(_Strict):
     name: str | None = None
     description: str | None = None
     scenario: str
-    years: float | None = Field(None, ge=0.25, description="horizon override: at least one quarter")
+    years: float | None = Field(None, ge=0.25, le=MAX_YEARS, description="horizon override: at least one quarter")
     set: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, ParamSpec] = Field(default_factory=dict)
     design: Literal["grid", "lhs", "sobol", "morris", "list"] = "grid"
     samples: int | None = Field(None, ge=1)
     levels: int | None = Field(None, ge=2)
     points: list[dict[str, Any]] | None = None
-    replicates: int = Field(1, ge=1)
+    replicates: int = Field(1, ge=1, le=MAX_RUNS)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     common_random_numbers: bool = Field(True, description="replicate i of every point shares seed i")
     outcomes: Outcomes = Outcomes()
@@ -209,9 +244,39 @@ def _fail(file: str, path: str, msg: str) -> ScenarioError:
     return ScenarioError(path, msg, file=file)
 
 
+def shipped_specs_dir() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("greatgame.sweeps")))
+
+
+def shipped_spec_names() -> list[str]:
+    return sorted(p.stem for p in shipped_specs_dir().glob("*.yaml"))
+
+
+def resolve_spec(name_or_path: str | Path) -> Path:
+    """A spec file given by path, or a shipped spec by name (``japan_money``), from any folder.
+
+    A bare name (no folder, no suffix) is always the shipped spec of that name, never a file
+    of the current folder; give a path (``./japan_money.yaml``) for your own."""
+    p = Path(name_or_path)
+    text = str(name_or_path)
+    bare = "/" not in text and "\\" not in text and p.suffix == ""
+    if bare:
+        shipped = shipped_specs_dir() / f"{text}.yaml"
+        if text and shipped.is_file():
+            return shipped
+        if not p.exists():
+            names = shipped_spec_names()
+            raise _fail(text, "", f"no such sweep spec file, and no shipped spec of that name{suggest(text, names)}; "
+                                  f"shipped: {', '.join(names)}")
+    return p
+
+
 def read_spec(path: str | Path) -> LoadedSpec:
-    """Read and validate a spec file; every problem is a one-line :class:`ScenarioError`."""
-    p = Path(path)
+    """Read and validate a spec file (or a shipped spec by name); every problem is a
+    one-line :class:`ScenarioError`."""
+    p = resolve_spec(path)
     file = str(p)
     try:
         text = p.read_text(encoding="utf-8")
@@ -224,26 +289,54 @@ def read_spec(path: str | Path) -> LoadedSpec:
     try:
         raw = load_yaml_text(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise _fail(file, where, f"not valid YAML ({getattr(e, 'problem', None) or e})") from None
+        where, what = describe_error(e)
+        raise _fail(file, where, f"not valid YAML ({what})") from None
     if not isinstance(raw, dict):
         raise _fail(file, "", "expected a mapping of spec fields (scenario, parameters, design …)")
     return validate_spec(raw, file, text, base_dir=p.parent)
 
 
+def _refuse_misread_numbers(raw: dict, file: str) -> None:
+    """A flag or a text where the spec wants a number (``replicates: true``, ``seed: "7"``,
+    ``range: [yes, 3]``) or a text where it wants a flag: refused, not read as 1, 7 or true."""
+    def number(where: str, v: Any) -> None:
+        if isinstance(v, (bool, str)):
+            raise _fail(file, where, f"expected a number, got {str(v).lower() if isinstance(v, bool) else repr(v)}")
+
+    for key in ("years", "samples", "levels", "replicates", "seed"):
+        if raw.get(key) is not None:
+            number(key, raw[key])
+    crn = raw.get("common_random_numbers")
+    if crn is not None and not isinstance(crn, bool):
+        raise _fail(file, "common_random_numbers", f"expected true or false, got {crn!r}")
+    for name, p in (raw.get("parameters") or {}).items() if isinstance(raw.get("parameters"), dict) else ():
+        ends = p.get("range") if isinstance(p, dict) else None
+        if isinstance(ends, list):
+            for i, v in enumerate(ends):
+                number(f"parameters.{name}.range[{i}]", v)
+    traj = (raw.get("outcomes") or {}).get("trajectories") if isinstance(raw.get("outcomes"), dict) else None
+    if isinstance(traj, dict) and traj.get("every") is not None:
+        number("outcomes.trajectories.every", traj["every"])
+
+
 def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path | None = None) -> LoadedSpec:
     text = text if text is not None else yaml.safe_dump(raw, sort_keys=True)
+    _refuse_misread_numbers(raw, file)
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as e:
         raise _spec_error(e, file) from None
+    check_size(spec, file)
     # The base scenario: a shipped name, a path relative to the spec, or as given.
+    # (beside the spec, then shipped, as for extends; a name found neither way is tried as given)
     scenario_ref = spec.scenario
-    if base_dir is not None and not Path(scenario_ref).is_absolute():
-        candidate = base_dir / scenario_ref
-        if candidate.exists():
-            scenario_ref = str(candidate)
+    if base_dir is not None:
+        try:
+            found = resolve_path(spec.scenario, relative_to=base_dir)
+            if found.parent.resolve() != shipped_dir().resolve():  # a shipped name stays a name
+                scenario_ref = str(found)
+        except ScenarioError:
+            pass
     try:
         base = load_scenario(scenario_ref, overrides=dict(spec.set) or None, years=spec.years)
     except ScenarioError as e:
@@ -262,6 +355,21 @@ def validate_spec(raw: dict, file: str, text: str | None = None, base_dir: Path 
     loaded = LoadedSpec(spec, file, text, base)
     loaded.scenario_ref = scenario_ref
     return loaded
+
+
+def check_size(spec: SweepSpec, file: str) -> None:
+    """Refuse a design too large to run, before building it (see analysis/limits.py)."""
+    n = design_size(spec)
+    field = {"grid": "levels", "list": "points"}.get(spec.design, "samples")
+    if n > MAX_POINTS:
+        how = {"grid": f"a grid of {n:,} points", "list": f"{n:,} points",
+               "lhs": f"{n:,} LHS samples", "sobol": f"{n:,} Sobol points",
+               "morris": f"{n:,} Morris points"}[spec.design]
+        raise _fail(file, field, f"{how} is more than the limit of {MAX_POINTS:,} design points; split the sweep "
+                                 f"or use fewer levels or samples")
+    if n * spec.replicates > MAX_RUNS:
+        raise _fail(file, "replicates", f"{n:,} points x {spec.replicates:,} replicates = {n * spec.replicates:,} "
+                                        f"runs, more than the limit of {MAX_RUNS:,} runs per sweep; split the sweep")
 
 
 def _spec_error(exc: ValidationError, file: str) -> ScenarioError:

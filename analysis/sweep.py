@@ -25,7 +25,7 @@ from greatgame.sim import GreatGameModel, Scenario
 from greatgame.sim.reporters import MODEL_COLUMNS, REPUBLIC_FLAGS, republic_row_columns
 from greatgame.sim.scenario import scenario_with
 
-from . import output
+from . import outdir, output
 from .runs import replicate_seeds
 from .spec import LoadedSpec
 
@@ -195,28 +195,81 @@ def _pool_context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+def _worker_init(main_pid: int) -> None:
+    """In each pool worker: leave Ctrl-C to the main process (which stops the sweep and prints
+    the resume hint; no worker tracebacks), and exit when the main process is gone (killed),
+    so no worker outlives it."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(main_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+
+    threading.Thread(target=watch, name="greatgame-parent-watch", daemon=True).start()
+
+
+def _start_forkserver(ctx) -> None:
+    """Start the forkserver with Ctrl-C ignored, so that it and the workers it forks inherit
+    that (the main process alone handles Ctrl-C)."""
+    import signal
+    import threading
+
+    if ctx.get_start_method() != "forkserver" or threading.current_thread() is not threading.main_thread():
+        return
+    from multiprocessing import forkserver
+
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop at once: cancel what has not started and end the workers (their runs are not stored)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):
+            pass
+
+
 def execute(batches: list[Batch], on_done: Callable[[Batch, tuple], None], workers: int = 1,
             dask_local: int | None = None, scheduler: str | None = None) -> str:
     """Run the batches on the chosen backend, calling ``on_done`` as each one completes.
-    Returns a description of the backend."""
+    Returns a description of the backend. A worker that dies raises
+    ``concurrent.futures.process.BrokenProcessPool`` (what was stored stays stored)."""
     if dask_local or scheduler:
         return _execute_dask(batches, on_done, dask_local, scheduler)
     if workers <= 1:
         for b in batches:
             on_done(b, run_batch(b))
         return "1 process"
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    ctx = _pool_context()
+    _start_forkserver(ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(),))
+    try:
         pending = {pool.submit(run_batch, b): b for b in batches}
-        try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    b = pending.pop(fut)
-                    on_done(b, fut.result())
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                b = pending.pop(fut)
+                on_done(b, fut.result())
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
     return f"process pool of {workers}"
 
 
@@ -260,16 +313,22 @@ class SweepStore:
         self.out = Path(out)
         self.parts = self.out / "parts"
 
-    def existing_hash(self) -> str | None:
+    def existing_manifest(self) -> dict | None:
+        """The folder's manifest; None if there is none; {"unreadable": ...} if it cannot be read."""
         m = self.out / "manifest.json"
         if not m.exists():
             return None
         import json
 
         try:
-            return json.loads(m.read_text(encoding="utf-8")).get("spec_sha256")
-        except (ValueError, OSError):
-            return "unreadable"
+            data = json.loads(m.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as e:
+            return {"unreadable": str(e)}
+        return data if isinstance(data, dict) else {"unreadable": "not a JSON object"}
+
+    def existing_hash(self) -> str | None:
+        m = self.existing_manifest()
+        return None if m is None else m.get("spec_sha256", "unreadable")
 
     def has_results(self) -> bool:
         return (self.out / "scalars.parquet").exists() or (self.parts.exists() and any(self.parts.glob("*.parquet")))
@@ -282,21 +341,41 @@ class SweepStore:
         # The scalars part is written last: its presence marks the batch complete.
         output.write_table(scalars, self.parts / f"scalars-{stamp}", "parquet")
 
-    def completed(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Everything stored so far, one row per run (the first copy if a run appears twice)."""
+    def completed(self, notify: Callable[[str], None] | None = None,
+                  discard: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Everything stored so far, one row per run (the first copy if a run appears twice).
+
+        A table that cannot be read (truncated, 0 bytes) counts as missing: its runs are run
+        again on --resume. ``notify`` gets one line about each; ``discard`` deletes them."""
         sc, tr = [], []
-        final = self.out / "scalars.parquet"
-        if final.exists():
-            sc.append(pd.read_parquet(final))
-            t = self.out / "trajectories.parquet"
-            if t.exists():
-                tr.append(pd.read_parquet(t))
+        pairs = [(self.out / "scalars.parquet", self.out / "trajectories.parquet")]
         if self.parts.exists():
-            for p in sorted(self.parts.glob("scalars-*.parquet")):
-                sc.append(pd.read_parquet(p))
-                t = p.with_name(p.name.replace("scalars-", "trajectories-", 1))
-                if t.exists():
-                    tr.append(pd.read_parquet(t))
+            pairs += [(p, p.with_name(p.name.replace("scalars-", "trajectories-", 1)))
+                      for p in sorted(self.parts.glob("scalars-*.parquet"))]
+        for s_file, t_file in pairs:
+            if not s_file.exists():
+                continue
+            bad = s_file
+            try:
+                s_df = pd.read_parquet(s_file)
+                if "run" not in s_df:
+                    raise ValueError("no 'run' column")
+                bad = t_file
+                t_df = pd.read_parquet(t_file) if t_file.exists() else None
+            except Exception as e:  # noqa: BLE001 - any unreadable file is a missing one
+                what = str(e).splitlines()[0][:120] if str(e) else type(e).__name__
+                if notify is not None:
+                    notify(f"{bad}: unreadable ({what}); its runs count as not done and run again")
+                if discard:
+                    for f in (s_file, t_file):
+                        try:
+                            f.unlink()
+                        except OSError:
+                            pass
+                continue
+            sc.append(s_df)
+            if t_df is not None:
+                tr.append(t_df)
         scalars = pd.concat(sc, ignore_index=True) if sc else pd.DataFrame(columns=RUN_COLUMNS)
         scalars = scalars.drop_duplicates("run", keep="first")
         traj = pd.concat(tr, ignore_index=True) if tr else pd.DataFrame()
@@ -354,8 +433,8 @@ def tidy_trajectories(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------- the sweep
 
 
-class SpecMismatch(Exception):
-    """The output folder holds results of another spec."""
+class SpecMismatch(outdir.OutputConflict):
+    """The output folder holds results of another spec (or inputs that changed)."""
 
 
 @dataclass
@@ -374,31 +453,51 @@ class SweepResult:
 
 def run_sweep(spec: LoadedSpec, out: Path, workers: int = 1, dask_local: int | None = None,
               scheduler: str | None = None, resume: bool = False,
-              progress: Callable[[int], None] | None = None) -> SweepResult:
-    """Run (or resume) a sweep into ``out``; see the module docstring."""
+              progress: Callable[[int], None] | None = None, force: bool = False,
+              notify: Callable[[str], None] | None = None) -> SweepResult:
+    """Run (or resume) a sweep into ``out``; see the module docstring.
+
+    The folder is locked while the sweep runs (a second process refuses). ``resume`` continues
+    the sweep stored in ``out`` only if everything its results depend on is unchanged (the
+    spec, every scenario file of the extends chain, greatgame's version and model code, the
+    design); ``force`` deletes whatever greatgame results ``out`` holds and starts over.
+    ``notify`` gets one-line notices (unreadable parts run again, a stale lock taken over)."""
     out = Path(out)
-    store = SweepStore(out)
+    if resume and force:
+        raise SpecMismatch("--resume continues the sweep in the folder and --force deletes it; give one of them")
     if out.exists() and not out.is_dir():
         raise OSError(f"--out {out}: exists and is not a directory")
-    old = store.existing_hash()
-    if old is not None and old != spec.hash:
-        raise SpecMismatch(f"{out}: holds results of a different sweep spec (spec hash {old[:12]}, this spec "
-                           f"{spec.hash[:12]}); use another --out, or remove the folder to start over")
-    if old is not None and store.has_results() and not resume:
-        raise SpecMismatch(f"{out}: already holds results of this spec; add --resume to continue it, "
-                           f"or use another --out")
     design = spec.design()
     seeds = run_seeds(spec, len(design))
     tasks = make_tasks(design, seeds)
-    done, _ = store.completed() if resume else (pd.DataFrame(columns=RUN_COLUMNS), None)
-    finished = set(int(r) for r in done["run"]) if len(done) else set()
-    todo = [t for t in tasks if t[0] not in finished]
+    inputs = sweep_inputs(spec)
+    with outdir.OutputLock(out) as lock:
+        if lock.took_over and notify is not None:
+            notify(f"{out}: took over the lock left by process {lock.took_over}, which is no longer running")
+        store = SweepStore(out)
+        held = outdir.check_kind(out, "sweep", force)
+        if force and held is not None:
+            removed = outdir.clean(out)
+            if removed and notify is not None:
+                notify(f"{out}: --force: deleted the old results ({', '.join(removed)})")
+        elif held is not None:
+            _check_existing(store, spec, inputs, design, resume)
+        done, _ = store.completed(notify, discard=True) if resume else (pd.DataFrame(columns=RUN_COLUMNS), None)
+        finished = set(int(r) for r in done["run"]) if len(done) else set()
+        todo = [t for t in tasks if t[0] not in finished]
+        if not finished:  # nothing of value here: no table of an earlier attempt may survive
+            outdir.clean(out)
+        return _run_into(store, spec, inputs, design, seeds, tasks, todo, workers, dask_local, scheduler, progress)
 
-    output.prepare_dir(out)
+
+def _run_into(store: "SweepStore", spec: LoadedSpec, inputs: dict, design: pd.DataFrame, seeds: np.ndarray,
+              tasks: list, todo: list, workers: int, dask_local: int | None, scheduler: str | None,
+              progress: Callable[[int], None] | None) -> SweepResult:
+    out = store.out
     output.write_text(spec.text, out / "spec.yaml")
     output.write_table(design.reset_index(), out / "design", "parquet")
     traj = spec.spec.outcomes.trajectories
-    manifest = _manifest(spec, len(design), seeds, backend=None)
+    manifest = _manifest(spec, len(design), seeds, backend=None, inputs=inputs)
     output.write_json(manifest, out / "manifest.json")
 
     every = traj.every if traj else None
@@ -425,7 +524,7 @@ def run_sweep(spec: LoadedSpec, out: Path, workers: int = 1, dask_local: int | N
     trajectories = tidy_trajectories(traj_rows, spec.trajectory_columns) if every else None
     files = store.finish(scalars, trajectories)
     files.update({"design": "design.parquet", "spec": "spec.yaml", "manifest": "manifest.json"})
-    manifest = _manifest(spec, len(design), seeds, backend=backend)
+    manifest = _manifest(spec, len(design), seeds, backend=backend, inputs=inputs)
     manifest.update({"runs": len(tasks), "failed": int((scalars["status"] == "error").sum()),
                      "files": files, "last_session": {"ran": len(todo), "skipped": len(tasks) - len(todo),
                                                       "seconds": round(seconds, 3)}})
@@ -434,7 +533,88 @@ def run_sweep(spec: LoadedSpec, out: Path, workers: int = 1, dask_local: int | N
                        files, scalars, trajectories)
 
 
-def _manifest(spec: LoadedSpec, n_points: int, seeds: np.ndarray, backend: str | None) -> dict:
+def sweep_inputs(spec: LoadedSpec) -> dict:
+    """Everything a sweep's results depend on besides the seeds: the spec text, every file of
+    the base scenario's extends chain (and the merged scenario), greatgame's version and the
+    model's code."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("greatgame")
+    except metadata.PackageNotFoundError:
+        version = "not installed"
+    return {
+        "spec_sha256": spec.hash,
+        "scenario_sha256": spec.base.content_hash,
+        "scenario_files": output.scenario_file_hashes(spec.base.files),
+        "greatgame": version,
+        "model_code_sha256": output.code_sha256(),
+    }
+
+
+def input_changes(old: dict | None, new: dict) -> list[str]:
+    """What differs between the inputs recorded in a manifest and the current ones (empty: the same)."""
+    if not isinstance(old, dict) or not old:
+        return ["the folder's manifest records none of the sweep's inputs (written by an older greatgame)"]
+    changes = []
+    if old.get("spec_sha256") != new["spec_sha256"]:
+        changes.append(f"a different sweep spec (spec hash {str(old.get('spec_sha256'))[:12]}, this spec "
+                       f"{new['spec_sha256'][:12]})")
+    of, nf = old.get("scenario_files") or [], new["scenario_files"]
+    names = lambda fs: [Path(str(f.get("file"))).name for f in fs if isinstance(f, dict)]  # noqa: E731
+    if names(of) != names(nf):
+        changes.append(f"the scenario's files changed (were {' <- '.join(names(of)) or 'none'}, now "
+                       f"{' <- '.join(names(nf))})")
+    else:
+        changes += [f"scenario file {Path(n['file']).name} changed (sha256 {str(o.get('sha256'))[:12]} -> "
+                    f"{n['sha256'][:12]})" for o, n in zip(of, nf) if o.get("sha256") != n["sha256"]]
+    if not changes and old.get("scenario_sha256") != new["scenario_sha256"]:
+        changes.append("the scenario's content changed")
+    if old.get("greatgame") != new["greatgame"]:
+        changes.append(f"greatgame {old.get('greatgame')} -> {new['greatgame']}")
+    if old.get("model_code_sha256") != new["model_code_sha256"]:
+        changes.append("the model's code (greatgame.sim) changed")
+    return changes
+
+
+def _check_existing(store: "SweepStore", spec: LoadedSpec, inputs: dict, design: pd.DataFrame,
+                    resume: bool) -> None:
+    """A folder holding a sweep: continue it (--resume, same inputs only), or refuse."""
+    out = store.out
+    m = store.existing_manifest()
+    if not store.has_results() and not (out / "scalars.parquet").exists():
+        return  # a sweep that stored nothing: start it again
+    if m is None:
+        changes = ["the folder holds sweep tables but no manifest.json"]
+    elif "unreadable" in m:
+        changes = [f"its manifest.json is unreadable ({m['unreadable']})"]
+    elif isinstance(m.get("inputs"), dict):
+        changes = input_changes(m["inputs"], inputs)
+    elif m.get("spec_sha256") != spec.hash:
+        changes = [f"a different sweep spec (spec hash {str(m.get('spec_sha256'))[:12]}, this spec {spec.hash[:12]})"]
+    else:
+        changes = ["the folder's manifest records none of the sweep's inputs besides the spec (written by an older "
+                   "greatgame), so an edited scenario cannot be ruled out"]
+    if not changes and resume:
+        stored = out / "design.parquet"
+        try:
+            same = stored.exists() and pd.read_parquet(stored).equals(design.reset_index())
+        except Exception:  # noqa: BLE001
+            same = False
+        if not same:
+            changes.append("the design built from the spec differs from the stored design.parquet (another "
+                           "SALib version?)")
+    if changes:
+        verb = "cannot resume" if resume else "holds results of another sweep"
+        raise SpecMismatch(f"{out}: {verb}: {'; '.join(changes)}; use another --out, or add --force to delete "
+                           f"the old results and start over")
+    if not resume:
+        raise SpecMismatch(f"{out}: already holds results of this spec; add --resume to continue it, --force to "
+                           f"start over, or use another --out")
+
+
+def _manifest(spec: LoadedSpec, n_points: int, seeds: np.ndarray, backend: str | None,
+              inputs: dict | None = None) -> dict:
     import sys
     from datetime import datetime, timezone
 
@@ -446,6 +626,7 @@ def _manifest(spec: LoadedSpec, n_points: int, seeds: np.ndarray, backend: str |
         "scenario": spec.base.scenario.name,
         "scenario_files": spec.base.files,
         "scenario_sha256": spec.base.content_hash,
+        "inputs": inputs if inputs is not None else sweep_inputs(spec),
         "design": s.design,
         "points": n_points,
         "replicates": s.replicates,

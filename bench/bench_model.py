@@ -13,6 +13,13 @@ Run as ``.venv/bin/python bench/bench_model.py`` (``make bench``); see bench/REA
 
 Both run in one process, interleaved run by run; the report gives per-run medians, the ratio
 ours/bare and the target (<= 3x). Nothing is asserted: this is a report, not a test.
+
+"batch_run by name" (issue 13): ``mesa.batch_run(GreatGameModel, {"scenario": "abe_2015"},
+rng=[...], max_steps=60, number_processes=1)`` against ``mesa.batch_run(BareModel, <shape>,
+rng=[...], ...)``, same seeds, same steps, same data collection (Mesa's default: the last
+step), one process, the two alternating batch by batch. Ours pays the scenario lookup on
+every run (a read and a hash of the files, an unpickled copy of the validated scenario; the
+first run of the process also parses and validates it).
 """
 
 from __future__ import annotations
@@ -309,13 +316,47 @@ def main(argv=None) -> int:
     print(f"  bare Mesa model       {ms(med_bare)}   ({ms(min(t_bare)).strip()} .. {ms(max(t_bare)).strip()})")
     print(f"  ratio ours/bare       {ratio:8.2f}x    target <= {TARGET_RATIO:g}x: {verdict}")
 
+    b_ours, b_bare = batch_by_name(shape, args.repeats, args.runs)
+    b_ratio = b_ours / b_bare
+    b_verdict = "PASS" if b_ratio <= TARGET_RATIO else "ABOVE TARGET"
+
     if args.profile:
         print_profile(loaded, seed=0, reference_s=med_ours)
 
     print(f"\nSUMMARY {SCENARIO} {STEPS} steps: ours {med_ours * 1e3:.2f} ms/run, bare {med_bare * 1e3:.2f} ms/run, "
           f"ratio {ratio:.2f}x (target <= {TARGET_RATIO:g}x) {verdict} "
           f"[{args.repeats}x{args.runs} runs, Mesa {mesa.__version__}, Python {platform.python_version()}]")
+    print(f"SUMMARY batch_run by name {SCENARIO} {STEPS} steps: ours {b_ours * 1e3:.2f} ms/run, "
+          f"bare {b_bare * 1e3:.2f} ms/run, ratio {b_ratio:.2f}x (target <= {TARGET_RATIO:g}x) {b_verdict}")
     return 0
+
+
+def batch_by_name(shape: dict, repeats: int, runs: int) -> tuple[float, float]:
+    """Per-run medians (seconds) of mesa.batch_run by scenario name, ours and bare."""
+    print(f"\nbatch_run by name: {repeats} repeats x {runs} runs of each (one batch_run call of {runs} seeds "
+          "per model and repeat, alternating; per-run = batch time / runs)")
+    per_ours, per_bare = [], []
+    for r in range(repeats):
+        seeds = [5000 * (r + 1) + k for k in range(runs)]
+        calls = [("ours", GreatGameModel, {"scenario": SCENARIO}, per_ours),
+                 ("bare", BareModel, shape, per_bare)]
+        if r % 2:
+            calls.reverse()
+        got = {}
+        for label, cls, params, sink in calls:
+            gc.collect()
+            t0 = time.perf_counter()
+            rows = mesa.batch_run(cls, parameters=params, rng=seeds, max_steps=STEPS, number_processes=1,
+                                  display_progress=False)
+            dt = (time.perf_counter() - t0) / runs
+            sink.append(dt)
+            got[label] = dt
+            assert {row["Step"] for row in rows} == {STEPS}, f"{label}: expected {STEPS} steps"
+        print(f"  repeat {r + 1}/{repeats}: ours {ms(got['ours'])}  bare {ms(got['bare'])}  "
+              f"ratio {got['ours'] / got['bare']:5.2f}x")
+    mo, mb = statistics.median(per_ours), statistics.median(per_bare)
+    print(f"  per run, median of {repeats} batches: ours {ms(mo)}, bare {ms(mb)}, ratio {mo / mb:.2f}x")
+    return mo, mb
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ non-zero exit status; nothing is written unless the scenario validates.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shlex
 import sys
@@ -44,6 +43,10 @@ def cmd_scenarios(args) -> int:
         except Exception as e:  # a broken shipped file should not hide the others
             print(f"  {name:<20} (invalid: {e})")
     print("Run one with: greatgame run NAME   (or a path to your own YAML file)")
+    from greatgame.analysis.spec import shipped_spec_names, shipped_specs_dir
+
+    print(f"\nShipped sweep specs ({shipped_specs_dir()}): {', '.join(shipped_spec_names())}")
+    print("Run one with: greatgame sweep NAME [--dry-run]   (or a path to your own spec)")
     return 0
 
 
@@ -121,11 +124,76 @@ MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in every table
 
 def check_seed_and_years(seed: int, years: float | None) -> None:
     """Refuse what would fail later (a seed the tables cannot hold, a horizon that is not a
-    positive number of years) before anything runs or is written."""
+    positive number of years, or beyond the limit) before anything runs or is written."""
+    from greatgame.analysis import limits
+
     if not 0 <= seed <= MAX_SEED:
         raise CliError(f"--seed: expected a whole number from 0 to 2^63-1, got {seed}")
-    if years is not None and not (math.isfinite(years) and years >= 0.25):
-        raise CliError(f"--years: must be a finite number ≥ 0.25 (one quarter), got {years:g}")
+    try:
+        limits.check_years(years)
+    except limits.LimitError as e:
+        raise CliError(str(e)) from None
+
+
+def check_count(value: int, limit: int, flag: str, hint: str = "") -> None:
+    from greatgame.analysis import limits
+
+    try:
+        limits.check_count(value, limit, flag, hint)
+    except limits.LimitError as e:
+        raise CliError(str(e)) from None
+
+
+def cap_workers(args) -> None:
+    """--workers and --dask-local: at least 1, and at most the CPU count (with a notice)."""
+    from greatgame.analysis import limits
+
+    for attr, flag in (("workers", "--workers"), ("dask_local", "--dask-local")):
+        v = getattr(args, attr, None)
+        if v is None:
+            continue
+        if v < 1:
+            raise CliError(f"{flag}: must be ≥ 1, got {v}")
+        capped, notice = limits.cap_workers(v)
+        if notice:
+            print(f"note: {flag}: {notice}", file=sys.stderr)
+            setattr(args, attr, capped)
+
+
+def note(msg: str) -> None:
+    """A one-line notice on stderr."""
+    print(f"note: {msg}", file=sys.stderr)
+
+
+def default_out(prefix: str, name: str, what: str) -> Path:
+    """out/PREFIXNAME for a name that is safe as a folder name (one line otherwise)."""
+    from greatgame.analysis.outdir import safe_name
+
+    return Path("out") / f"{prefix}{safe_name(name, what)}"
+
+
+def claim_out(out: Path, kind: str, force: bool):
+    """Lock the output folder and refuse (unless --force) one that holds another kind of
+    result. Returns the lock (a context manager)."""
+    from greatgame.analysis import outdir
+
+    lock = outdir.OutputLock(out).acquire()
+    try:
+        if lock.took_over:
+            note(f"{out}: took over the lock left by process {lock.took_over}, which is no longer running")
+        outdir.check_kind(out, kind, force)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def replace_results(out: Path) -> None:
+    """Delete the results a folder held (manifest first) just before new ones are written, so
+    no table of another format or kind stays beside the new manifest."""
+    from greatgame.analysis import outdir
+
+    outdir.clean(out)
 
 
 def check_scheduler(address: str | None) -> None:
@@ -143,34 +211,38 @@ def cmd_run(args) -> int:
     from greatgame.analysis import output, runs
     from greatgame.sim import load_scenario
 
-    if args.replicates < 1:
-        raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
+    from greatgame.analysis.limits import MAX_RUN_REPLICATES
+
+    check_count(args.replicates, MAX_RUN_REPLICATES, "--replicates",
+                "a run keeps every step of every actor; for more runs use `greatgame wedge` or a sweep")
     check_seed_and_years(args.seed, args.years)
     loaded = load_scenario(args.scenario, overrides=args.set, years=args.years)
     sc = loaded.scenario
     seeds = runs.replicate_seeds(args.seed, args.replicates)
-    out = Path(args.out) if args.out else Path("out") / sc.name
+    out = Path(args.out) if args.out else default_out("", sc.name, "scenario name")
     post, extra = _posterior_arg(args)  # --posterior: parameters drawn per replicate (analysis/posterior.py)
     show = not args.quiet and sys.stderr.isatty()
-    print(f"Scenario '{sc.name}': {sc.title} — {sc.start} + {sc.years:g} years ({sc.steps} quarterly steps), "
-          f"{len(seeds)} replicate{'s' if len(seeds) > 1 else ''}, seed {args.seed}")
-    with tqdm(total=len(seeds), desc="replicates", unit="run", disable=not show, file=sys.stderr) as bar:
-        if post is None:
-            actors, model_df, events = runs.run_replicates(loaded, seeds, progress=bar.update)
-        else:
-            from greatgame.analysis import posterior
+    with claim_out(out, "run", args.force):
+        print(f"Scenario '{sc.name}': {sc.title} — {sc.start} + {sc.years:g} years ({sc.steps} quarterly steps), "
+              f"{len(seeds)} replicate{'s' if len(seeds) > 1 else ''}, seed {args.seed}")
+        with tqdm(total=len(seeds), desc="replicates", unit="run", disable=not show, file=sys.stderr) as bar:
+            if post is None:
+                actors, model_df, events = runs.run_replicates(loaded, seeds, progress=bar.update)
+            else:
+                from greatgame.analysis import posterior
 
-            actors, model_df, events, draws = posterior.run_replicates(loaded, seeds, post, args.seed, bar.update)
-            extra["draws"] = [{"replicate": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]
+                actors, model_df, events, draws = posterior.run_replicates(loaded, seeds, post, args.seed,
+                                                                           bar.update)
+                extra["draws"] = [{"replicate": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]
 
-    output.prepare_dir(out)
-    files = {}
-    files["actors"] = output.write_table(actors, out / "actors", args.format).name
-    files["model"] = output.write_table(model_df, out / "model", args.format).name
-    files["events"] = output.write_table(events, out / "events", "csv").name
-    man = output.manifest(loaded, seeds, args.seed, files,
-                          extra={"overrides": list(args.set or []), "format": args.format, **extra})
-    output.write_json(man, out / "manifest.json")
+        replace_results(out)
+        files = {}
+        files["actors"] = output.write_table(actors, out / "actors", args.format).name
+        files["model"] = output.write_table(model_df, out / "model", args.format).name
+        files["events"] = output.write_table(events, out / "events", "csv").name
+        man = output.manifest(loaded, seeds, args.seed, files,
+                              extra={"overrides": list(args.set or []), "format": args.format, **extra})
+        output.write_json(man, out / "manifest.json")
 
     _print_summary(loaded, actors, model_df)
     if len(seeds) > 1:
@@ -235,6 +307,15 @@ def _print_summary(loaded, actors, model_df) -> None:
 # ---------------------------------------------------------------- parser
 
 
+def version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("greatgame")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="greatgame",
@@ -242,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Examples: greatgame run abe_2015 --replicates 20 | greatgame sources kishida_2024 | "
                "greatgame validate my_scenario.yaml",
     )
+    p.add_argument("--version", action="version", version=f"greatgame {version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -257,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--posterior", metavar="DIR", help="draw each replicate's parameters from a `greatgame calibrate` "
                                                       "posterior (seeded by --seed; 'draw' column in the tables)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--force", action="store_true",
+                   help="write into --out even if it holds another kind of result (deleting it first)")
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("validate", help="check scenario files; one line per problem")
@@ -284,7 +368,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from greatgame.analysis.sweep import SpecMismatch
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the libraries are still being imported
+        return _fail("interrupted; no partial output was written", 130)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    from concurrent.futures import BrokenExecutor
+
+    from greatgame.analysis.limits import LimitError
+    from greatgame.analysis.outdir import OutputConflict
     from greatgame.sim import ScenarioError
 
     parser = build_parser()
@@ -298,8 +392,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (SpecMismatch, ConnectionError) as e:  # after BrokenPipeError, a ConnectionError too
+    except (OutputConflict, ConnectionError) as e:  # after BrokenPipeError, a ConnectionError too
         return _fail(str(e))
+    except LimitError as e:
+        return _fail(str(e), EXIT_USAGE)
+    except BrokenExecutor as e:
+        return _fail(f"a worker process died ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
+                     f"nothing was written")
     except OSError as e:
         return _fail(f"{e.filename + ': ' if getattr(e, 'filename', None) else ''}{e.strerror or e}")
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 
 
@@ -14,7 +15,7 @@ def register(sub) -> None:
                                    "one with --results; a finished sweep of the same spec in its default out/sweep-NAME is "
                                    "read, not re-run) and print, per outcome, Sobol first-order and total "
                                    "indices or Morris mu*, sigma; writes sensitivity.parquet.")
-    s.add_argument("spec", help="sweep spec (YAML) with design: sobol or design: morris")
+    s.add_argument("spec", help="a sweep spec (YAML file, or a shipped spec's name) with design: sobol or morris")
     s.add_argument("--outcome", action="append", metavar="NAME", default=[],
                    help="a scalar outcome of the sweep (repeatable; default: those the spec's "
                         "outcomes.scalars names, else wedge_achieved and incumbent_share_mean)")
@@ -24,7 +25,10 @@ def register(sub) -> None:
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler")
     s.add_argument("--out", metavar="DIR",
                    help="output folder (default out/sensitivity-SPECNAME; with --results, that folder)")
-    s.add_argument("--resume", action="store_true", help="continue a killed sweep in --out (same spec only)")
+    s.add_argument("--resume", action="store_true",
+                   help="continue a killed sweep in --out (only if the spec, scenario files and greatgame are unchanged)")
+    s.add_argument("--force", action="store_true",
+                   help="delete the results --out holds (another sweep, another kind of result) and start over")
     s.add_argument("--results", metavar="DIR", help="analyse the finished sweep in DIR instead of running it")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_sensitivity)
@@ -73,16 +77,16 @@ def _sensitivity(args) -> int:
     from greatgame.analysis.spec import read_spec
     from greatgame.analysis.sweep import SpecMismatch, run_sweep
 
-    from .cli import CliError, check_scheduler
-    from .cli_sweep import progress_bar
+    from .cli import CliError, cap_workers, check_scheduler, default_out, note
+    from .cli_sweep import progress_bar, resume_command, stored_runs
 
-    for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local)):
-        if v is not None and v < 1:
-            raise CliError(f"{flag}: must be ≥ 1, got {v}")
+    if args.results and (args.resume or args.force or args.dask_local or args.scheduler or args.workers != 1):
+        raise CliError("--results analyses a finished sweep; it takes no --resume, --force, --workers, --dask-local "
+                       "or --scheduler")
+    if args.resume and args.force:
+        raise CliError("--resume continues the sweep in --out and --force deletes it; give one of them")
+    cap_workers(args)
     check_scheduler(args.scheduler)
-    if args.results and (args.resume or args.dask_local or args.scheduler or args.workers != 1):
-        raise CliError("--results analyses a finished sweep; it takes no --resume, --workers, --dask-local or "
-                       "--scheduler")
     spec = read_spec(args.spec)
     s = spec.spec
     sa.check_design(s, where=args.spec)
@@ -90,7 +94,7 @@ def _sensitivity(args) -> int:
     # Outcomes are checked before anything runs: each must be one the sweep records.
     if not args.results:
         sa.check_outcomes(requested, [o for o in spec.scalars])
-    name = s.name or Path(args.spec).stem
+    name = s.name or Path(spec.file).stem
     design = spec.design()
     n_runs = len(design) * s.replicates
     what = (f"N = {s.samples} base samples, {len(design)} points" if s.design == "sobol"
@@ -102,7 +106,7 @@ def _sensitivity(args) -> int:
     if not args.results and not args.out and not args.resume:
         # The usual order is `greatgame sweep SPEC` then `greatgame sensitivity SPEC`: analyse
         # that finished sweep rather than run it again.
-        found = _finished_sweep(Path("out") / f"sweep-{name}", spec.hash, n_runs)
+        found = _finished_sweep(default_out("sweep-", name, "sweep name"), spec, n_runs)
         if found is not None:
             args.results = str(found)
             print(f"Found the finished sweep of this spec in {found}/; analysing it "
@@ -123,23 +127,22 @@ def _sensitivity(args) -> int:
         out = Path(args.out) if args.out else folder
         print(f"Read {len(scalars)} runs from {folder}/")
     else:
-        folder = Path(args.out) if args.out else Path("out") / f"sensitivity-{name}"
+        folder = Path(args.out) if args.out else default_out("sensitivity-", name, "sweep name")
         try:
             with progress_bar(n_runs, "runs", args.quiet) as bar:
                 result = run_sweep(spec, folder, workers=args.workers, dask_local=args.dask_local,
-                                   scheduler=args.scheduler, resume=args.resume, progress=bar.update)
+                                   scheduler=args.scheduler, resume=args.resume, progress=bar.update,
+                                   force=args.force, notify=note)
         except SpecMismatch as e:
             msg = str(e)
             if "add --resume" in msg:
                 msg += f" (or analyse them as they are: --results {folder})"
             raise SpecMismatch(msg) from None
-        except KeyboardInterrupt:
-            from greatgame.analysis.sweep import SweepStore
-
-            done, _ = SweepStore(folder).completed()
-            print(f"greatgame: interrupted: {len(done)} of {n_runs} runs are stored in {folder}/; continue with: "
-                  f"greatgame sensitivity {args.spec} --out {folder} --resume", file=sys.stderr)
-            return 130
+        except (KeyboardInterrupt, BrokenExecutor) as e:
+            what = "interrupted" if isinstance(e, KeyboardInterrupt) else "a worker process died"
+            print(f"greatgame: {what}: {stored_runs(folder)} of {n_runs} runs are stored in {folder}/; continue "
+                  f"with: {resume_command('sensitivity', args.spec, folder)}", file=sys.stderr)
+            return 130 if isinstance(e, KeyboardInterrupt) else 1
         scalars = result.scalars
         rate = result.ran / result.seconds if result.seconds > 0 else float("nan")
         failed = f"; {result.failed} of {result.total} runs FAILED (left out of the means)" if result.failed else ""
@@ -175,18 +178,21 @@ def _sensitivity(args) -> int:
     return 0
 
 
-def _finished_sweep(folder: Path, spec_hash: str, n_runs: int) -> Path | None:
-    """``folder`` if it holds every run of the sweep whose spec hashes to ``spec_hash``."""
+def _finished_sweep(folder: Path, spec, n_runs: int) -> Path | None:
+    """``folder`` if it holds every run of this spec's sweep, with the same inputs (spec,
+    scenario files, greatgame)."""
     import json
 
     import pandas as pd
 
+    from greatgame.analysis.sweep import input_changes, sweep_inputs
+
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("spec_sha256") != spec_hash:
+        if not isinstance(manifest, dict) or input_changes(manifest.get("inputs"), sweep_inputs(spec)):
             return None
         runs = pd.read_parquet(folder / "scalars.parquet", columns=["run"])
-    except (OSError, ValueError, KeyError):
+    except Exception:  # noqa: BLE001 - anything unreadable: not a finished sweep to reuse
         return None
     return folder if runs["run"].nunique() >= n_runs else None
 

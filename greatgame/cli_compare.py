@@ -8,6 +8,8 @@ import shlex
 import sys
 from pathlib import Path
 
+import numpy as np
+
 
 def register(sub) -> None:
     """Add this module's subcommands to the greatgame parser."""
@@ -54,6 +56,8 @@ def _common(p, replicates: int, kind: str) -> None:
                    help="run i of every arm draws its parameters from a `greatgame calibrate` posterior (seeded by "
                         "--seed; 'draw' column): the spread then shows parameters + seeds, not seeds only")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true",
+                   help="write into --out even if it holds another kind of result (deleting it first)")
 
 
 def _draws(args, K: int):
@@ -69,17 +73,33 @@ def _draws(args, K: int):
 
 
 def _check(args) -> None:
-    from .cli import CliError, check_scheduler, check_seed_and_years
+    from greatgame.analysis import limits
 
-    if args.replicates < 1:
-        raise CliError(f"--replicates: must be ≥ 1, got {args.replicates}")
+    from .cli import CliError, cap_workers, check_count, check_scheduler, check_seed_and_years
+
+    check_count(args.replicates, limits.MAX_PAIRS, "--replicates", "for more runs use a sweep")
     check_seed_and_years(args.seed, args.years)
     check_scheduler(args.scheduler)
     if args.every < 0:
         raise CliError(f"--every: must be ≥ 0 (0 keeps no trajectories), got {args.every}")
-    for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local), ("--resamples", args.resamples)):
-        if v is not None and v < 1:
-            raise CliError(f"{flag}: must be ≥ 1, got {v}")
+    try:
+        limits.check_resamples(args.resamples, args.replicates)
+    except limits.LimitError as e:
+        raise CliError(str(e)) from None
+    cap_workers(args)
+
+
+def _claim(args, out: Path, kind: str) -> None:
+    """Lock --out for this command (released by _release) and refuse a folder of another kind."""
+    from .cli import claim_out
+
+    args.lock = claim_out(out, kind, args.force)
+
+
+def _release(args) -> None:
+    lock = getattr(args, "lock", None)
+    if lock is not None:
+        lock.release()
 
 
 def _fail(msg: str) -> int:
@@ -107,6 +127,8 @@ def cmd_compare(args) -> int:
         return _compare(args)
     except CompareError as e:
         return _fail(str(e))
+    finally:
+        _release(args)
 
 
 def _compare(args) -> int:
@@ -129,6 +151,7 @@ def _compare(args) -> int:
     else:
         other = f"{sc.name}-without-{'-'.join(b.disabled)}" if b.disabled else b.scenario.name
         out = cmp.default_out("compare", sc.name, other)
+    _claim(args, out, "compare")
     crn = (f"run i of both arms uses seed i of SeedSequence({args.seed}) (master seed {args.seed})" if K > 1
            else f"both arms use seed {args.seed}")
     print(f"Comparing {K} pair{'s' if K > 1 else ''} of runs, {_span(sc)}, with common random numbers: {crn}")
@@ -206,7 +229,9 @@ def _write(out: Path, args, runs, effects, loaded, seeds, extra: dict, tables: d
     """Every table under a temporary name, then renamed; the manifest last."""
     from greatgame.analysis import output
 
-    output.prepare_dir(out)
+    from .cli import replace_results
+
+    replace_results(out)
     files = {}
     for stem, df in {"runs": runs, "effects": effects, **(tables or {})}.items():
         if df is None:
@@ -235,6 +260,8 @@ def cmd_wedge(args) -> int:
         return _wedge(args)
     except CompareError as e:
         return _fail(str(e))
+    finally:
+        _release(args)
 
 
 def _wedge(args) -> int:
@@ -249,6 +276,7 @@ def _wedge(args) -> int:
     K = args.replicates
     names = cmp.challenger_initiatives(sc)
     out = Path(args.out) if args.out else cmp.default_out("wedge", sc.name)
+    _claim(args, out, "wedge")
     inc = _names(sc, sc.wedge.incumbents)
     ch = _names(sc, [sc.wedge.challenger])
     print(f"Can {ch} drive a wedge between the republics and {inc}? Scenario '{sc.name}'"
@@ -266,28 +294,31 @@ def _wedge(args) -> int:
                                every=args.every or None, draws=draws)
 
     w = rep.with_initiatives
-    print(f"\n{ch} achieves the wedge in {_prob(w, ', Wilson score interval')}")
-    wedged = {r: n for r, n in rep.wedged_runs.items() if n}
-    if wedged:
-        print("  where: " + ", ".join(f"{r} ({n} run{'s' if n > 1 else ''})" for r, n in wedged.items()))
     wo = rep.without_initiatives
     if wo is None:
-        print(f"No counterfactual: {rep.note}.")
+        print(f"\nNo counterfactual: {rep.note}.")
     else:
-        print(f"Without {ch}'s initiatives ({', '.join(names)}), same seeds: {_prob(wo)}")
-        print(f"  (only the named initiatives are switched off; {ch}'s routine budget and strategy stay as given)")
-        diff = rep.comparison.effect("wedge_achieved")
-        print(f"  difference due to the initiatives: {100 * diff['effect']:+.0f} points "
-              f"(95% bootstrap CI {100 * diff['ci_low']:+.0f} to {100 * diff['ci_high']:+.0f})")
         e = rep.effects[rep.effects["measure"] == "incumbent_share"]
-        print(f"\n{inc} share of each republic's alignment at the horizon, with and without {ch}'s initiatives "
-              f"(mean over {K} paired runs); shift = with − without, in percentage points, 95% bootstrap CI "
-              f"({args.resamples:,} resamples of the pairs):")
+        print(f"\nThe headline: {inc} share of each republic's alignment at the horizon, with and without {ch}'s "
+              f"initiatives ({', '.join(names)}; {ch}'s routine budget and strategy stay as given), mean over {K} "
+              f"paired runs; shift = with − without, in percentage points, 95% bootstrap CI "
+              f"({args.resamples:,} resamples of the pairs; the interval covers "
+              + ("seed noise only, not parameter uncertainty: see `greatgame uncertainty`):" if draws is None
+                 else "parameters drawn from the posterior and seeds):"))
         print(f"  {'republic':<14}{'with':>8}{'without':>9}{'shift':>9}   95% CI")
         for _, r in list(e.iloc[1:].iterrows()) + [(0, e.iloc[0])]:
             name = "all (mean)" if r["republic"] == "all" else r["republic"]
             print(f"  {name:<14}{100 * r['mean_A']:>7.1f}%{100 * r['mean_B']:>8.1f}%{100 * r['effect']:>+9.2f}   "
                   f"[{100 * r['ci_low']:+.2f}, {100 * r['ci_high']:+.2f}]")
+        _print_channels(rep, inc)
+    _print_thresholds(rep, ch, inc, sc.parameters.wedge_incumbent_share)
+    print(f"\nRule (d) at the scenario's threshold {sc.parameters.wedge_incumbent_share:g}, in any republic: "
+          f"{_prob(w, ', Wilson score interval')}")
+    wedged = {r: n for r, n in rep.wedged_runs.items() if n}
+    if wedged:
+        print("  where: " + ", ".join(f"{r} ({n} run{'s' if n > 1 else ''})" for r, n in wedged.items()))
+    if wo is not None:
+        print(f"  without {ch}'s initiatives, same seeds: {_prob(wo)}")
     print(f"\nAnswer: {_answer(rep, ch, inc)}")
 
     files = _write(out, args, rep.runs, rep.effects, loaded, rep.seeds, {
@@ -299,7 +330,8 @@ def _wedge(args) -> int:
         "effect": rep.comparison.definition if rep.comparison else None,
         "bootstrap": {"resamples": args.resamples, "level": rep.level, "method": "percentile, pairs resampled"},
         "backend": rep.backend, **post_info,
-    }, tables={"wedge": rep.probability_table(), "trajectories": rep.trajectories})
+    }, tables={"wedge": rep.probability_table(), "thresholds": rep.thresholds, "channels": rep.channels,
+               "trajectories": rep.trajectories})
     print(f"\nWrote {out}/: {', '.join(files)}")
     return 0
 
@@ -308,34 +340,69 @@ def _prop_json(p) -> dict:
     return {"wedge_runs": p.k, "runs": p.n, "probability": p.p, "ci_low": p.low, "ci_high": p.high}
 
 
+def _print_channels(rep, inc: str) -> None:
+    """Through which channels the shift comes: the incumbents' share of each channel."""
+    c = rep.channels
+    if c is None or c.empty:
+        return
+    table = c.pivot(index="channel", columns="republic", values="shift")
+    republics = [r for r in rep.scenario.republics if r in table.columns]
+    print(f"\nBy channel: shift in {inc} share of each channel's scores (with − without, percentage points; "
+          f"blank: no power active in the channel):")
+    print(f"  {'channel':<13}" + "".join(f"{r[:12]:>13}" for r in republics))
+    for ch_name in [k for k in c["channel"].unique()]:
+        cells = []
+        for r in republics:
+            v = table.loc[ch_name, r]
+            cells.append(f"{'':>13}" if not np.isfinite(v) else f"{100 * v:>+13.2f}")
+        print(f"  {ch_name:<13}" + "".join(cells))
+
+
+def _print_thresholds(rep, ch: str, inc: str, rule: float) -> None:
+    """Rule (d), republic by republic, at each threshold: how arbitrary the 0.5 line is."""
+    t = rep.thresholds
+    if t is None or t.empty:
+        return
+    levels = sorted(t["threshold"].unique())
+    print(f"\nRule (d) per republic — {inc} together below the threshold and {ch} at least as much as each — "
+          f"share of runs with {ch}'s initiatives" + (" (without them)" if rep.without_initiatives else "") + ":")
+    print(f"  {'republic':<14}" + "".join(f"{f'< {x:.2f}':>14}" for x in levels))
+    for r in rep.scenario.republics:
+        cells = []
+        for x in levels:
+            a = t[(t.arm == "A") & (t.republic == r) & (t.threshold == x)].iloc[0]
+            cell = f"{_pct(a.probability)}%"
+            if rep.without_initiatives is not None:
+                b = t[(t.arm == "B") & (t.republic == r) & (t.threshold == x)].iloc[0]
+                cell += f" ({_pct(b.probability)}%)"
+            cells.append(f"{cell:>14}")
+        print(f"  {r:<14}" + "".join(cells))
+    print(f"  ({rep.with_initiatives.n} runs per cell; the scenario's own threshold is {rule:g})")
+
+
 def _answer(rep, ch: str, inc: str) -> str:
+    """The headline answer: the shift per republic first, then rule (d) as one measure."""
     w, sc = rep.with_initiatives, rep.scenario
-    ci = f"CI {_pct(w.low)}–{_pct(w.high)}%"
-    if w.k == 0:
-        verdict = (f"No — in '{sc.name}' {ch} drives the wedge in none of the {w.n} runs (the chance is below "
-                   f"{_pct(w.high)}% at 95% confidence)")
-    elif w.k == w.n:
-        verdict = f"Yes — in '{sc.name}' {ch} drives the wedge in every one of the {w.n} runs ({ci})"
-    elif w.low > 0.5:
-        verdict = f"Yes, usually — in '{sc.name}' {ch} drives the wedge in {_pct(w.p)}% of runs ({ci})"
-    elif w.p >= 0.5:
-        verdict = f"Often — in '{sc.name}' {ch} drives the wedge in {_pct(w.p)}% of runs ({ci})"
-    elif w.high < 0.1:
-        verdict = f"Rarely — in '{sc.name}' {ch} drives the wedge in {_pct(w.p)}% of runs ({ci})"
-    else:
-        verdict = f"Sometimes — in '{sc.name}' {ch} drives the wedge in {_pct(w.p)}% of runs ({ci})"
+    rule = f"rule (d) at {sc.parameters.wedge_incumbent_share:g} holds in {w.k} of {w.n} runs " \
+           f"({_pct(w.p)}%, CI {_pct(w.low)}–{_pct(w.high)}%)"
     if rep.without_initiatives is None:
-        return verdict + f"; '{sc.name}' has no initiative of {ch}'s to switch off, so there is no counterfactual."
-    e = rep.comparison.effect("incumbent_share")
-    shift, lo, hi = 100 * e["effect"], 100 * e["ci_low"], 100 * e["ci_high"]
-    if lo <= 0 <= hi:
-        move = (f"its initiatives do not measurably move {inc}'s mean share ({shift:+.2f} points, "
-                f"CI {lo:+.2f} to {hi:+.2f})")
-    else:
-        direction = "lower" if shift < 0 else "raise"
-        move = (f"its initiatives {direction} {inc}'s mean share by {abs(shift):.2f} percentage points "
-                f"(CI {lo:+.2f} to {hi:+.2f})")
+        return (f"'{sc.name}' has no initiative of {ch}'s to switch off, so nothing measures its effect; "
+                f"{rule}.")
+    e = rep.effects[rep.effects["measure"] == "incumbent_share"].set_index("republic")
+    moved, still = [], []
+    for r in sc.republics:
+        x = e.loc[r]
+        lo, hi = 100 * x["ci_low"], 100 * x["ci_high"]
+        (still if lo <= 0 <= hi else moved).append((r, 100 * x["effect"], lo, hi))
+    overall = e.loc["all"]
+    head = (f"{ch}'s initiatives move {inc} share of the republics' alignment by {100 * overall['effect']:+.2f} "
+            f"points on average (CI {100 * overall['ci_low']:+.2f} to {100 * overall['ci_high']:+.2f})")
+    if moved:
+        big = max(moved, key=lambda m: abs(m[1]))
+        head += (f"; most in {big[0]} ({big[1]:+.2f}, CI {big[2]:+.2f} to {big[3]:+.2f}), least in "
+                 + "{} ({:+.2f})".format(*min(moved, key=lambda m: abs(m[1]))[:2]))
+    if still:
+        head += f"; no measurable shift in {', '.join(r for r, *_ in still)}"
     wo = rep.without_initiatives
-    if w.k == 0 and wo.k == 0:
-        return f"{verdict}; {move}."
-    return f"{verdict}; {move}, and without them the wedge comes in {_pct(wo.p)}% of runs ({wo.k} of {wo.n})."
+    return (f"{head}. A wedge in the sense of rule (d): {rule}; {_pct(wo.p)}% without the initiatives. "
+            f"Intervals cover seed noise only.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 
 
@@ -10,13 +11,17 @@ def register(sub) -> None:
     s = sub.add_parser("sweep", help="run a parameter sweep (grid, LHS, Sobol, Morris or a list of points)",
                        description="Run every point of a sweep spec, replicated, and store one row per run "
                                    "(scalars.parquet) and trajectories at the spec's resolution.")
-    s.add_argument("spec", help="sweep spec (YAML); see README 'Experiments' and the examples in sweeps/")
+    s.add_argument("spec", help="a shipped sweep spec's name (japan_money, tour_grid, sobol_wedge, morris_screen) or "
+                                "a spec file (YAML); see README 'Experiments'")
     s.add_argument("--out", help="output folder (default out/sweep-SPECNAME)")
     where = s.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     where.add_argument("--dask-local", type=int, metavar="N", help="run on a local Dask cluster of N workers (127.0.0.1)")
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler")
-    s.add_argument("--resume", action="store_true", help="continue a killed sweep in --out (same spec only)")
+    s.add_argument("--resume", action="store_true",
+                   help="continue a killed sweep in --out (only if the spec, scenario files and greatgame are unchanged)")
+    s.add_argument("--force", action="store_true",
+                   help="delete the results --out holds (another sweep, another kind of result) and start over")
     s.add_argument("--dry-run", action="store_true", help="print the design's size and first rows; run nothing")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_sweep)
@@ -30,22 +35,39 @@ def progress_bar(total: int, desc: str, quiet: bool):
                 smoothing=0.1)
 
 
+def stored_runs(out: Path) -> int:
+    """How many runs a (killed) sweep folder holds, quietly (unreadable parts count as none)."""
+    from greatgame.analysis.sweep import SweepStore
+
+    try:
+        done, _ = SweepStore(out).completed()
+    except Exception:  # noqa: BLE001 - a count for a message; never a traceback
+        return 0
+    return len(done)
+
+
+def resume_command(command: str, spec: str, out: Path) -> str:
+    import shlex
+
+    return f"greatgame {command} {shlex.quote(str(spec))} --out {shlex.quote(str(out))} --resume"
+
+
 def cmd_sweep(args) -> int:
     from greatgame.analysis.spec import read_spec
     from greatgame.analysis.sweep import rerun_command, run_seeds, run_sweep
 
-    from .cli import CliError, check_scheduler
+    from .cli import CliError, cap_workers, check_scheduler, default_out, note
 
-    for flag, v in (("--workers", args.workers), ("--dask-local", args.dask_local)):
-        if v is not None and v < 1:
-            raise CliError(f"{flag}: must be ≥ 1, got {v}")
+    cap_workers(args)
     check_scheduler(args.scheduler)
+    if args.resume and args.force:
+        raise CliError("--resume continues the sweep in --out and --force deletes it; give one of them")
     spec = read_spec(args.spec)
     s = spec.spec
     design = spec.design()
     n_runs = len(design) * s.replicates
-    name = s.name or Path(args.spec).stem
-    out = Path(args.out) if args.out else Path("out") / f"sweep-{name}"
+    name = s.name or Path(spec.file).stem
+    out = Path(args.out) if args.out else default_out("sweep-", name, "sweep name")
     print(f"Sweep '{name}' of scenario '{spec.base.scenario.name}': {s.design} design, {len(design)} points x "
           f"{s.replicates} replicate{'s' if s.replicates > 1 else ''} = {n_runs} runs, master seed {s.seed}"
           + (", common random numbers" if s.common_random_numbers and s.replicates else ""))
@@ -69,14 +91,13 @@ def cmd_sweep(args) -> int:
     try:
         with progress_bar(n_runs, "runs", args.quiet) as bar:
             result = run_sweep(spec, out, workers=args.workers, dask_local=args.dask_local,
-                               scheduler=args.scheduler, resume=args.resume, progress=bar.update)
-    except KeyboardInterrupt:
-        from greatgame.analysis.sweep import SweepStore
-
-        done, _ = SweepStore(out).completed()
-        print(f"greatgame: interrupted: {len(done)} of {n_runs} runs are stored in {out}/; continue with: "
-              f"greatgame sweep {args.spec} --out {out} --resume", file=sys.stderr)
-        return 130
+                               scheduler=args.scheduler, resume=args.resume, progress=bar.update,
+                               force=args.force, notify=note)
+    except (KeyboardInterrupt, BrokenExecutor) as e:
+        what = "interrupted" if isinstance(e, KeyboardInterrupt) else "a worker process died"
+        print(f"greatgame: {what}: {stored_runs(out)} of {n_runs} runs are stored in {out}/; continue with: "
+              f"{resume_command('sweep', args.spec, out)}", file=sys.stderr)
+        return 130 if isinstance(e, KeyboardInterrupt) else 1
     rate = result.ran / result.seconds if result.seconds > 0 else float("nan")
     print(f"Ran {result.ran} runs in {result.seconds:.1f} s ({rate:.0f} runs/s) on {result.backend}"
           + (f"; {result.skipped} already done" if result.skipped else ""))
@@ -84,6 +105,10 @@ def cmd_sweep(args) -> int:
         first = result.scalars[result.scalars["status"] == "error"].iloc[0]
         print(f"{result.failed} of {result.total} runs FAILED (recorded with their error; first: run "
               f"{first['run']}: {first['error']})")
+        if result.failed == result.total:
+            print(f"greatgame: error: every one of the {result.total} runs failed (first: {first['error']}); "
+                  f"the errors are in {out}/scalars.parquet", file=sys.stderr)
+            return 1
     else:
         print(f"All {result.total} runs succeeded.")
     ok = result.scalars[result.scalars["status"] == "ok"]

@@ -26,6 +26,28 @@ class ScenarioError(Exception):
         parts = [p for p in (self.file, self.path) if p]
         return ": ".join(parts + [self.message])
 
+    def __reduce__(self):
+        # Exceptions pickle as cls(*args); ours take (path, message, file): keep every attribute,
+        # so an error raised in a worker process reaches the parent whole.
+        return _rebuild, (type(self), self.message, dict(self.__dict__))
+
+
+def _rebuild(cls, message: str, state: dict) -> ScenarioError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class NonFiniteOutcome(ScenarioError):
+    """The model produced a NaN or infinite value in an outcome: an error, not a silent "no
+    wedge" (a NaN share compares false with everything)."""
+
+    def __init__(self, measure: str, step: int, date: str):
+        super().__init__(measure, f"the model produced a non-finite value (NaN or inf) at step {step} ({date}); "
+                         "check the scenario's magnitudes (GDPs, weights, rates)")
+        self.measure = measure
+
 
 def suggest(word: str, options: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for a near miss, else ''."""
@@ -162,5 +184,6 @@ def _check_event(path: str, ev, powers, republics, forums, sc) -> None:
     elif kind == "shock":
         if ev.republic is not None:
             _need("republic", ev.republic, republics, f"{path}.republic")
-        if ev.power is None and ev.republic is None:
-            raise ScenarioError(path, "a shock needs a power, a republic or both")
+        if ev.power is None and ev.republic is None and ev.target != "energy_price":
+            raise ScenarioError(path, "a shock needs a power, a republic or both (only an energy_price shock "
+                                      "may apply to everyone)")

@@ -1,9 +1,26 @@
-"""Axelrod-Bennett landscape theory of aggregation, by exact enumeration.
+"""Axelrod-Bennett landscape theory of aggregation: the minimum-energy two-bloc split.
 
 Energy of a two-bloc split X:  E(X) = sum_{i<j} s_i s_j p_ij d_ij(X),
 d_ij = 1 when i and j are in different blocs. With W = (s s^T) * P (zero
-diagonal) and x the 0/1 bloc vector, E = x.W.1 - x.W.x, so all 2^(n-1)
-splits (actor 0 fixed in bloc 0) are scored with two matrix products.
+diagonal) and x the 0/1 bloc vector, E = x.W.1 - x.W.x.
+
+Two methods, chosen by the number of actors n (:func:`best_split`):
+
+* **exact** (n <= :data:`EXACT_MAX_ACTORS`, 16): all 2^(n-1) splits (actor 0 fixed in
+  bloc 0) are scored with two matrix products; at 16 actors that is 32,768 splits and
+  about 4 MB.
+* **heuristic** (more actors): multi-start greedy descent. From :data:`HEURISTIC_STARTS`
+  random splits drawn from the generator it is given (the model passes a stream of its own
+  seed), plus "everyone in one bloc" and the sign split of W's leading eigenvector, each
+  start flips, one actor at a time, the actor whose move lowers the energy most, until no
+  single move lowers it (a local minimum; with spins s = +-1 the change of flipping i is
+  s_i (W s)_i). The lowest of the local minima is returned. It finds the exact optimum on
+  the small cases the tests compare (see tests/test_model.py); on large ones it is a
+  good split, not a proven optimum. Memory is O(starts x n), time O(starts x n^2) per
+  sweep of moves.
+
+Ties between equal energies go to the first split (exact: in the order of
+:func:`all_splits`; heuristic: in the order of the starts).
 """
 
 from __future__ import annotations
@@ -12,12 +29,20 @@ from functools import lru_cache
 
 import numpy as np
 
+EXACT_MAX_ACTORS = 16
+"""Largest number of actors split by exact enumeration; beyond it, the heuristic."""
+HEURISTIC_STARTS = 64
+"""Random starts of the greedy descent (two deterministic starts are added)."""
+
 
 @lru_cache(maxsize=16)
 def all_splits(n: int) -> np.ndarray:
     """(2^(n-1), n) 0/1 matrix of every split, actor 0 always in bloc 0 (read-only)."""
     if n < 1:
         return np.zeros((1, 0))
+    if n > EXACT_MAX_ACTORS:
+        raise ValueError(f"exact enumeration is limited to {EXACT_MAX_ACTORS} actors (2^{EXACT_MAX_ACTORS - 1} "
+                         f"splits), got {n}; use best_split, which switches to the heuristic")
     codes = np.arange(2 ** (n - 1), dtype=np.int64)
     bits = (codes[:, None] >> np.arange(n - 1)[None, :]) & 1
     x = np.hstack([np.zeros((len(codes), 1), dtype=np.int64), bits]).astype(float)
@@ -32,26 +57,85 @@ def _other_side(n: int) -> np.ndarray:
     return y
 
 
+def _weights(sizes: np.ndarray, propensity: np.ndarray, symmetric: bool) -> np.ndarray:
+    n = len(sizes)
+    w = sizes[:, None] * sizes[None, :] * propensity
+    w.flat[:: n + 1] = 0.0
+    if not symmetric:
+        w = 0.5 * (w + w.T)
+    return w
+
+
 def energies(sizes: np.ndarray, propensity: np.ndarray, symmetric: bool = False) -> np.ndarray:
     """Energy of every split, in the order of :func:`all_splits`.
 
     Only the symmetric part of the propensity matrix matters (each pair counts once);
     ``symmetric=True`` promises the matrix already is, and skips symmetrising it."""
     n = len(sizes)
-    w = sizes[:, None] * sizes[None, :] * propensity
-    w.flat[:: n + 1] = 0.0
-    if not symmetric:
-        w = 0.5 * (w + w.T)
+    w = _weights(sizes, propensity, symmetric)
     # x.W.1 - x.W.x = sum_j (xW)_j (1 - x_j): the weight between the two blocs.
     across = (all_splits(n) @ w) * _other_side(n)
     return across @ np.ones(n)  # row sums; a matrix product is faster than a reduce along rows here
 
 
 def minimum_energy_split(sizes: np.ndarray, propensity: np.ndarray, symmetric: bool = False) -> tuple[np.ndarray, float]:
-    """The global minimum: (bloc of each actor as 0/1, its energy). Ties go to the first split."""
+    """The global minimum by exact enumeration: (bloc of each actor as 0/1, its energy).
+    Ties go to the first split. At most :data:`EXACT_MAX_ACTORS` actors."""
     e = energies(sizes, propensity, symmetric)
     k = int(np.argmin(e))
     return all_splits(len(sizes))[k].astype(int), float(e[k])
+
+
+def split_energy(sizes: np.ndarray, propensity: np.ndarray, blocs: np.ndarray, symmetric: bool = False) -> float:
+    """E(X) of one split (the weight between the two blocs)."""
+    w = _weights(sizes, propensity, symmetric)
+    x = np.asarray(blocs, dtype=float)
+    return float(x @ w @ (1.0 - x))
+
+
+def greedy_split(sizes: np.ndarray, propensity: np.ndarray, rng: np.random.Generator,
+                 starts: int = HEURISTIC_STARTS, symmetric: bool = False) -> tuple[np.ndarray, float]:
+    """The heuristic: the best local minimum of multi-start greedy descent (see the module
+    docstring). Returns (bloc of each actor as 0/1 with actor 0 in bloc 0, its energy)."""
+    n = len(sizes)
+    if n <= 1:
+        return np.zeros(n, dtype=int), 0.0
+    w = _weights(sizes, propensity, symmetric)
+    spins = [np.ones(n)]
+    try:
+        _, vecs = np.linalg.eigh(w)
+        lead = np.where(vecs[:, -1] >= 0, 1.0, -1.0)  # maximises s.W.s, i.e. minimises E, when relaxed
+        spins.append(lead)
+    except np.linalg.LinAlgError:  # pragma: no cover - a symmetric finite matrix always decomposes
+        pass
+    random = rng.integers(0, 2, size=(starts, n)) * 2.0 - 1.0
+    s = np.vstack([np.array(spins), random])
+    rows = np.arange(len(s))
+    tol = 1e-12 * max(float(np.abs(w).sum()), 1e-300)
+    for _ in range(10 * n * n):  # each move lowers the energy: this bound is never reached
+        delta = s * (s @ w)  # change of energy when actor i alone moves
+        i = np.argmin(delta, axis=1)
+        moving = delta[rows, i] < -tol
+        if not moving.any():
+            break
+        s[rows[moving], i[moving]] *= -1.0
+    x = (s != s[:, :1]).astype(float)  # actor 0 in bloc 0
+    e = np.einsum("ki,ij,kj->k", x, w, 1.0 - x)
+    k = int(np.argmin(e))
+    return x[k].astype(int), float(e[k])
+
+
+def best_split(sizes: np.ndarray, propensity: np.ndarray, rng: np.random.Generator | None = None,
+               symmetric: bool = False) -> tuple[np.ndarray, float, str]:
+    """(blocs, energy, method): exact up to :data:`EXACT_MAX_ACTORS` actors ("exact"), the
+    greedy heuristic beyond ("heuristic", drawing its starts from ``rng``)."""
+    if len(sizes) <= EXACT_MAX_ACTORS:
+        x, e = minimum_energy_split(sizes, propensity, symmetric)
+        return x, e, "exact"
+    if rng is None:
+        raise ValueError(f"more than {EXACT_MAX_ACTORS} actors: the heuristic needs a random generator")
+    x, e = greedy_split(sizes, propensity, rng, symmetric=symmetric)
+    return x, e, "heuristic"
 
 
 def frustration(sizes: np.ndarray, propensity: np.ndarray, blocs: np.ndarray) -> np.ndarray:

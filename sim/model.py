@@ -7,6 +7,7 @@ refreshed at the end of every step.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections import deque
 from functools import lru_cache, partial
@@ -20,7 +21,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from . import landscape, reporters
 from .agents import (LEVEL_NAMES, MEMBER, NONE, OBSERVER, PowerAgent, RepublicAgent,
                      acceptance_probabilities, allocation_bases, powers_plan_offers, republics_take_offers)
-from .errors import REST_OF_WORLD
+from .errors import REST_OF_WORLD, NonFiniteOutcome
 from .influence import channel_scores, hedging_utility, influence_shares, softmax_rows, total_influence
 from .schema import CHANNELS, INSTRUMENTS, DateLike, Scenario
 
@@ -185,7 +186,8 @@ class GreatGameModel(Model):
         np.fill_diagonal(self.rr_political, 0.0)
 
         self._meeting_cdf = _poisson_cdf(self.forum_rate * self.forum_active / 4.0)
-        self._meeting_draws = _ForumDraws(self.streams["meetings"], self.forum_ids, max(self.horizon, 1))
+        # (draws in blocks of at most 1024 quarters: the same numbers as one block of the horizon)
+        self._meeting_draws = _ForumDraws(self.streams["meetings"], self.forum_ids, min(max(self.horizon, 1), 1024))
 
         # -- dynamic bookkeeping ---------------------------------------------
         self.flows = np.zeros((3, P, R))  # accepted this quarter, by instrument
@@ -257,6 +259,8 @@ class GreatGameModel(Model):
         self.challenger = pi[ch]
         self.incumbents = [pi[p] for p in inc]
         self._propensity_buffer = np.zeros((P + R, P + R))
+        self._landscape_stream: np.random.Generator | None = None  # spawned when first needed (> 16 actors)
+        self.landscape_method = "exact"  # how the landscape split was found: "exact" or "heuristic" (sim.landscape)
         self._propensity_buffer[:P, :P] = self.relations
         self._refresh_security()
         # Bordering great powers weigh on a republic's utility (constant over a run).
@@ -393,15 +397,28 @@ class GreatGameModel(Model):
         if self._measured_step == self.steps:
             return
         self._compute_blocs()
+        self._check_finite()
         self._publish()
         self._measured_step = self.steps
 
+    def _check_finite(self) -> None:
+        """A NaN or infinite outcome is an error naming the measure, never a silent 'no wedge'
+        (a NaN share compares false with everything). One sum per array: a sum is finite
+        only when every element is."""
+        alignment, influence = float(_sum(self.alignment.ravel())), float(_sum(self.influence.ravel()))
+        if math.isfinite(alignment + influence + self.landscape_energy):  # inf - inf is NaN: caught too
+            return
+        bad = [name for name, v in (("alignment", alignment), ("influence", influence),
+                                    ("landscape_energy", self.landscape_energy)) if not math.isfinite(v)]
+        raise NonFiniteOutcome(bad[0] if bad else "alignment", self.steps, self.date)
+
     def wedge_measures(self) -> dict:
         """The model-level outcomes now, by name (``reporters.MODEL_COLUMNS``): the wedge
-        measures (a)-(d) and the landscape split. For scripts and the field's tools (EMA
+        measures (a)-(d) and the landscape split, with ``landscape_method`` (how the split
+        was found: "exact" or "heuristic"). For scripts and the field's tools (EMA
         Workbench, SALib) that want outcomes without a DataCollector."""
         self.measure()
-        return dict(zip(reporters.MODEL_COLUMNS, self.headline))
+        return {**dict(zip(reporters.MODEL_COLUMNS, self.headline)), "landscape_method": self.landscape_method}
 
     @property
     def alignment_year_ago(self) -> np.ndarray:
@@ -659,7 +676,14 @@ class GreatGameModel(Model):
         sizes = np.concatenate([self.gdp_p, self.gdp_r])
         sizes /= _sum(sizes)
         self._propensity = self._fill_propensity()
-        self.blocs, self.landscape_energy = landscape.minimum_energy_split(sizes, self._propensity, symmetric=True)
+        if len(sizes) <= landscape.EXACT_MAX_ACTORS:
+            self.blocs, self.landscape_energy = landscape.minimum_energy_split(sizes, self._propensity, symmetric=True)
+            self.landscape_method = "exact"
+        else:  # too many actors to enumerate: multi-start greedy descent from a stream of its own
+            if self._landscape_stream is None:
+                self._landscape_stream = _spawn(self.rng, 1)[0]  # spawned after STREAMS: theirs are unchanged
+            self.blocs, self.landscape_energy, self.landscape_method = landscape.best_split(
+                sizes, self._propensity, self._landscape_stream, symmetric=True)
         blocs = self.blocs.tolist()
         P = self.n_powers
         inc_blocs = {blocs[i] for i in self.incumbents}
@@ -771,6 +795,8 @@ class GreatGameModel(Model):
         elif kind == "infrastructure":
             cols = np.array([ri[r] for r in ev.republics])
             quarters = max(1, int(round(ev.ramp_years * 4)))
+            # (1 + boost)^ramp_years = 1 + trade_boost: finite for every value the schema admits
+            # (trade_boost <= 100, ramp_years >= 0.25: at most 101^4 - 1); a tiny ramp used to overflow
             boost = (1.0 + ev.trade_boost) ** (1.0 / ev.ramp_years) - 1.0
             self._trade_factors = None
             rows = []
@@ -806,6 +832,16 @@ class GreatGameModel(Model):
             elif ev.target == "soft_power":
                 self.favour[p, r] = np.clip(self.favour[p, r] * ev.factor, 0.0, 1.0)
                 self.favour_base[p, r] = np.clip(self.favour_base[p, r] * ev.factor, 0.0, 1.0)
+            elif ev.target == "energy_price":
+                # energy exports are part of the trade: the same US$ change in both
+                self.trade[p, r] += self.energy[p, r] * (ev.factor - 1.0)
+                self.energy[p, r] *= ev.factor
+                if ev.power is None:
+                    self.row_trade[r] += self.row_energy[r] * (ev.factor - 1.0)
+                    self.row_energy[r] *= ev.factor
+            elif ev.target == "security":
+                self.security_static[p, r] *= ev.factor
+                self._refresh_security()
 
     # ------------------------------------------------------------------ graph
     @property
@@ -1021,6 +1057,6 @@ def _as_scenario(scenario, overrides, years) -> Scenario:
         if overrides or years is not None:
             raise ValueError("overrides and years apply to a scenario name or path, not a loaded scenario")
         return scenario.scenario
-    from .scenario import load_scenario
+    from .scenario import load_spec
 
-    return load_scenario(scenario, overrides=overrides, years=years).scenario
+    return load_spec(scenario, overrides=overrides, years=years)  # cached by content: cheap after the first

@@ -14,7 +14,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import pickle
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import yaml_loader
 from .errors import ScenarioError, suggest
 from .schema import Parameters, Scenario
 
@@ -61,6 +66,7 @@ class LoadedScenario:
 # --------------------------------------------------------------------------- files
 
 
+@lru_cache(maxsize=1)
 def shipped_dir() -> Path:
     return Path(str(resources.files("greatgame.scenarios")))
 
@@ -70,12 +76,26 @@ def shipped_names() -> list[str]:
 
 
 def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
-    """A scenario named by path, by name beside the extending file, or by shipped name."""
+    """A scenario by name or path.
+
+    ``relative_to`` (the folder of a file that says ``extends: NAME``): a file NAME(.yaml)
+    beside the extending file, else the shipped scenario NAME; never the current folder.
+    Without it (a name given on the command line or in Python): a bare shipped name (no
+    folder, no suffix) is the shipped file, whatever the current folder holds (write
+    ``./abe_2015.yaml`` for a file of that name); anything else is a path, then a shipped name.
+    """
     p = Path(name_or_path)
-    candidates = [p] if p.suffix in (".yaml", ".yml") else [p, p.with_suffix(".yaml")]
-    if relative_to is not None and not p.is_absolute():
-        candidates += [relative_to / c for c in candidates]
-    candidates.append(shipped_dir() / f"{p.stem if p.suffix else name_or_path}.yaml")
+    own = [p] if p.suffix in (".yaml", ".yml") else [p, p.with_name(p.name + ".yaml")]
+    single = len(p.parts) == 1 and not p.is_absolute()
+    shipped = shipped_dir() / f"{p.stem if p.suffix in ('.yaml', '.yml') else p.name}.yaml"
+    if relative_to is not None:
+        candidates = own if p.is_absolute() else [relative_to / c for c in own]
+        if single:
+            candidates.append(shipped)
+    elif single and p.suffix == "" and shipped.is_file():
+        candidates = [shipped]
+    else:
+        candidates = [*own, shipped] if single else own
     for c in candidates:
         if c.is_file():
             return c
@@ -87,47 +107,42 @@ def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
                         f"shipped: {', '.join(shipped_names())}")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loading that refuses a key given twice in one mapping: plain YAML keeps the last
-    silently, so a second ``powers:`` block would drop the first without a word."""
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (str, int, float, bool)) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}' (first at line {seen[key] + 1})", key_node.start_mark)
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_yaml_text(text: str) -> Any:
-    """``yaml.safe_load`` with duplicate keys refused (see _UniqueKeyLoader)."""
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    """Parse YAML text with the tool's one loader (:mod:`sim.yaml_loader`: YAML 1.2 core
+    scalars, merge keys, duplicate keys refused, depth and size capped, libyaml when present)."""
+    return yaml_loader.load(text)
 
 
-def read_yaml(path: Path) -> Any:
+def read_yaml(path: Path, reads: list | None = None) -> Any:
+    """A YAML file's content; ``reads`` (a list) gets ("file", path, sha256 of the bytes)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ScenarioError("", f"cannot read file: {e}", file=str(path)) from None
+    if reads is not None:
+        reads.append(("file", path, hashlib.sha256(data).hexdigest()))
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """YAML text of ``file``; a YAML problem is a one-line ScenarioError naming file and line."""
     try:
         return load_yaml_text(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ScenarioError(where, f"not valid YAML: {what}", file=str(path)) from None
+        where, what = yaml_loader.describe_error(e)
+        raise ScenarioError(where, f"not valid YAML: {what}", file=file) from None
 
 
-def load_sources(extra_dirs: list[Path] = ()) -> dict[str, dict]:
+def load_sources(extra_dirs: list[Path] = (), reads: list | None = None) -> dict[str, dict]:
     """The shipped source list, plus any sources.yaml beside the user's scenarios."""
     out: dict[str, dict] = {}
     for d in [shipped_dir(), *extra_dirs]:
         f = d / "sources.yaml"
+        if not f.is_file() and reads is not None:
+            reads.append(("file", f, None))
         if f.is_file():
-            data = read_yaml(f) or {}
+            data = read_yaml(f, reads) or {}
             entries = data.get("sources", data) if isinstance(data, dict) else None
             if not isinstance(entries, dict):
                 raise ScenarioError("sources", "expected a mapping of source ids", file=str(f))
@@ -138,12 +153,13 @@ def load_sources(extra_dirs: list[Path] = ()) -> dict[str, dict]:
     return out
 
 
-def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, list[Path]]:
-    """The merged raw tree of a scenario and everything it extends."""
+def _read_chain(path: Path, seen: tuple[Path, ...] = (), reads: list | None = None) -> tuple[dict, list[Path]]:
+    """The merged raw tree of a scenario and everything it extends; ``reads`` (a list) gets
+    every file read and every ``extends`` resolution (see :func:`load_scenario`'s cache)."""
     path = path.resolve()
     if path in seen:
         raise ScenarioError("extends", "circular extends: " + " -> ".join(p.name for p in (*seen, path)), file=str(path))
-    data = read_yaml(path)
+    data = read_yaml(path, reads)
     if not isinstance(data, dict):
         raise ScenarioError("", "expected a mapping at the top level", file=str(path))
     parent_name = data.get("extends")
@@ -155,7 +171,9 @@ def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict, list[Pat
         parent_path = resolve_path(parent_name, relative_to=path.parent)
     except ScenarioError as e:
         raise ScenarioError("extends", e.message, file=str(path)) from None
-    parent, files = _read_chain(parent_path, (*seen, path))
+    if reads is not None:
+        reads.append(("extends", parent_name, path.parent, parent_path))
+    parent, files = _read_chain(parent_path, (*seen, path), reads)
     return deep_merge(parent, data), [*files, path]
 
 
@@ -226,16 +244,22 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     path = path.strip()
     if not path:
         raise ScenarioError("--set", f"expected path=value, got '{text}'")
-    try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError:
-        parsed = value
-    return path, parsed
+    return path, yaml_loader.load_value(value)
 
 
 def _split_path(path: str) -> list[Any]:
+    """'powers.japan.budget.grants' -> ['powers', 'japan', 'budget', 'grants']; 'relations[0].a'
+    -> ['relations', 0, 'a']. An empty segment (``powers..japan``) is refused, not dropped, and
+    so is ``extends``: the chain is read before any value is set, so setting it would do nothing."""
+    parts = path.split(".")
+    if any(not p.strip() for p in parts):
+        raise ScenarioError(f"--set {path}", "empty segment in the path (two dots, or a dot at either end); "
+                            "expected names separated by single dots, e.g. powers.japan.budget.grants")
+    if parts[0].partition("[")[0] == "extends":
+        raise ScenarioError(f"--set {path}", "extends cannot be set: it is read before any value is set; "
+                            "write a scenario file with extends: NAME instead")
     keys: list[Any] = []
-    for part in path.split("."):
+    for part in parts:
         while "[" in part and part.endswith("]"):
             head, _, idx = part.partition("[")
             if head:
@@ -356,11 +380,83 @@ def _set_paths(plain: dict, values: dict[str, Any], file: str | None) -> None:
 # --------------------------------------------------------------------------- validation
 
 
+CACHE_SIZE = 64
+# (resolved path, overrides, years) -> (what the load read, pickled LoadedScenario, pickled Scenario)
+_cache: OrderedDict[tuple, tuple[list, bytes, bytes]] = OrderedDict()
+_cache_lock = threading.Lock()  # models may be built in threads (Dask's threaded workers)
+
+
+def _still_current(reads: list) -> bool:
+    """Every file a cached load read has the same content, and every ``extends`` still
+    resolves to the same file (a file may have appeared beside the extending one)."""
+    for item in reads:
+        if item[0] == "file":
+            _, path, digest = item
+            try:
+                now = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                now = None
+            if now != digest:
+                return False
+        else:
+            _, name, folder, resolved = item
+            try:
+                if resolve_path(name, relative_to=folder).resolve() != resolved.resolve():
+                    return False
+            except ScenarioError:
+                return False
+    return True
+
+
+def _cached(name_or_path: str | Path, overrides, years) -> tuple[list, bytes, bytes]:
+    """The cache entry of a load, loading (and validating) when there is none or a file changed.
+
+    The key is the resolved path, the overrides and the years; an entry is used only when
+    the content (sha256) of every file of the ``extends`` chain and every sources.yaml is
+    the same as when it was read, so an edited file is read again. Entries are kept
+    pickled, and every caller gets its own unpickled copy: a run cannot change what the
+    next one gets."""
+    path = resolve_path(str(name_or_path))
+    # repr tells 1, 1.0, True and '1' apart; a summarised repr ("...", e.g. a large array) is no key
+    over = repr((list(overrides.items()) if isinstance(overrides, dict) else list(overrides or []), years))
+    key = (str(path.resolve()), over) if "..." not in over else None
+    with _cache_lock:
+        hit = _cache.get(key) if key is not None else None
+    if hit is not None and _still_current(hit[0]):
+        return hit
+    reads: list = []
+    loaded = _load_uncached(path, overrides, years, reads)
+    entry = (reads, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL),
+             pickle.dumps(loaded.scenario, protocol=pickle.HIGHEST_PROTOCOL))
+    if key is not None:
+        with _cache_lock:
+            _cache[key] = entry
+            while len(_cache) > CACHE_SIZE:  # the oldest entry goes first
+                _cache.popitem(last=False)
+    return entry
+
+
 def load_scenario(name_or_path: str | Path, overrides: list[str] | dict | None = None,
                   years: float | None = None) -> LoadedScenario:
-    """Read, merge (extends), apply overrides, and validate a scenario."""
-    path = resolve_path(str(name_or_path))
-    raw, files = _read_chain(path)
+    """Read, merge (extends), apply overrides, and validate a scenario.
+
+    Validated scenarios are cached by content (see :func:`_cached`): loading the same
+    scenario again costs a read and a hash of its files and an unpickled copy."""
+    return pickle.loads(_cached(name_or_path, overrides, years)[1])
+
+
+def load_spec(name_or_path: str | Path, overrides: list[str] | dict | None = None,
+              years: float | None = None) -> Scenario:
+    """The validated :class:`Scenario` alone (what the model needs), from the same cache."""
+    return pickle.loads(_cached(name_or_path, overrides, years)[2])
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _load_uncached(path: Path, overrides, years, reads: list | None = None) -> LoadedScenario:
+    raw, files = _read_chain(path, reads=reads)
     raw = copy.deepcopy(raw)
     raw.pop("extends", None)
     raw["extends"] = None
@@ -372,7 +468,7 @@ def load_scenario(name_or_path: str | Path, overrides: list[str] | dict | None =
     set_paths = [p for p, _ in items]
     if years is not None:
         raw["years"] = {"value": years, "assumption": "set on the command line"}
-    sources = load_sources([f.parent for f in files if f.parent != shipped_dir()])
+    sources = load_sources([f.parent for f in files if f.parent != shipped_dir()], reads)
     try:
         return validate_raw(raw, sources, files, file=str(path))
     except ScenarioError as e:
@@ -477,8 +573,8 @@ def pydantic_to_scenario_error(exc: ValidationError, plain: dict, file: str | No
     elif typ in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sym = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[typ]
         bound = next(iter(ctx.values()))
-        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
-        msg = f"must be {sym} {bound}, got {_fmt(got)}"
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() and abs(bound) < 1e6 else bound
+        msg = f"must be {sym} {bound:g}, got {_fmt(got)}" if isinstance(bound, float) else f"must be {sym} {bound}, got {_fmt(got)}"
     elif typ == "literal_error":
         expected = ctx.get("expected", "")
         opts = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
@@ -498,6 +594,12 @@ def pydantic_to_scenario_error(exc: ValidationError, plain: dict, file: str | No
         msg = f"expected text, got {_fmt(got)}"
     elif typ == "union_tag_invalid":
         msg = f"unknown kind {_fmt(ctx.get('tag'))}; expected one of {ctx.get('expected_tags')}"
+    elif typ == "invalid_key":  # a key that YAML read as a number, a flag or null
+        path = _clean_loc(loc[:-1], plain)
+        shown = "null" if got is None else str(got).lower() if isinstance(got, bool) else repr(got)
+        msg = f"a key must be a name, got {shown}"
+        if isinstance(got, bool) or got is None:
+            msg += " (quote it if it is meant as text)"
     elif typ == "union_tag_not_found":
         msg = "missing 'kind' (pledge, summit, membership, infrastructure, budget or shock)"
     else:

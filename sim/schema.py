@@ -14,7 +14,8 @@ import datetime as _dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+import numpy as np
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 CHANNELS: tuple[str, ...] = (
     "trade",
@@ -29,10 +30,52 @@ CHANNELS: tuple[str, ...] = (
 ECONOMIC_CHANNELS = ("trade", "aid", "investment", "remittances", "energy")
 INSTRUMENTS: tuple[str, ...] = ("grants", "loans", "investment")
 
-NonNeg = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Growth = Annotated[float, Field(gt=-1, le=1)]
+MAX_FIGURE = 1e12
+"""Largest magnitude of any number in a scenario (money is in US$ bn: a thousand times the
+world's GDP); beyond it the model's sums and products could overflow to inf."""
+MIN_POSITIVE = 1e-9
+"""Smallest value of a figure that must be positive (a GDP, a half-saturation …): a model
+dividing by a subnormal such as 1e-320 gets inf, then NaN."""
+MAX_MEETINGS_PER_YEAR = 365.0
+"""A forum meets at most daily: the meeting draws tabulate the Poisson distribution up to
+a few standard deviations above the rate."""
+MAX_TRADE_BOOST = 100.0
+"""A route raises its trade at most a hundredfold (trade_boost 100 = +10,000%)."""
+MAX_YEARS = 200.0
+"""Longest horizon of a scenario (800 quarters)."""
+
+
+def _number(v):
+    """Numbers only: a boolean or a text is not read as a number (``yes``/``true`` as 1, a
+    quoted ``"38"`` as 38), so it can never pass as a figure without its source."""
+    if isinstance(v, (bool, np.bool_)):
+        raise ValueError(f"expected a number, got {str(bool(v)).lower()}")
+    if isinstance(v, (str, bytes)):
+        raise ValueError(f"expected a number, got {v!r}")
+    return v
+
+
+def _flag(v):
+    """true or false only: not yes/no/on/off (text in YAML 1.2), nor 0/1."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    raise ValueError(f"expected true or false, got {v!r}")
+
+
+def _not_tiny(v: float) -> float:
+    if v < MIN_POSITIVE:
+        raise ValueError(f"must be at least {MIN_POSITIVE:g} (smaller positive figures overflow the "
+                         f"model's divisions), got {v:g}")
+    return v
+
+
+Number = Annotated[float, BeforeValidator(_number), Field(ge=-MAX_FIGURE, le=MAX_FIGURE)]
+NonNeg = Annotated[float, BeforeValidator(_number), Field(ge=0, le=MAX_FIGURE)]
+Positive = Annotated[float, BeforeValidator(_number), Field(gt=0, le=MAX_FIGURE), AfterValidator(_not_tiny)]
+Share = Annotated[float, BeforeValidator(_number), Field(ge=0, le=1)]
+Growth = Annotated[float, BeforeValidator(_number), Field(gt=-1, le=1)]
+Count = Annotated[int, BeforeValidator(_number), Field(ge=0, le=1_000_000)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4]))?$")
 
@@ -56,6 +99,11 @@ def parse_date(value) -> tuple[int, int]:
             month = int(m.group(2) or 1)
             if not 1 <= month <= 12:
                 raise ValueError(f"month must be 1-12, got {month}")
+            if m.group(3):
+                try:
+                    _dt.date(year, month, int(m.group(3)))
+                except ValueError:
+                    raise ValueError(f"no such day: {value.strip()}") from None
             return year, (month - 1) // 3 + 1
     raise ValueError(f"expected a date like 2015-10, 2015-10-22 or 2015-Q4, got {value!r}")
 
@@ -204,7 +252,7 @@ class Allocation(Strict):
 
 
 class SecurityTie(Strict):
-    bases: Annotated[int, Field(ge=0)] = Field(0, description="military bases or facilities")
+    bases: Count = Field(0, description="military bases or facilities")
     guarantee: Share = Field(0.0, description="strength of a security guarantee (0-1)")
 
 
@@ -215,18 +263,19 @@ class Forum(Strict):
     members: list[str]
     observers: list[str] = Field(default_factory=list)
     kind: Literal["security", "economic", "political", "finance"]
-    binding: bool = Field(description="treaty obligations (a neutral state stays out)")
-    meetings_per_year: NonNeg = 1.0
+    binding: Flag = Field(description="treaty obligations (a neutral state stays out)")
+    meetings_per_year: Annotated[NonNeg, Field(le=MAX_MEETINGS_PER_YEAR)] = Field(
+        1.0, description="mean meetings a year (Poisson); at most 365")
     weight: NonNeg = Field(1.0, description="political tie added per meeting between two full members")
     security_weight: NonNeg = Field(0.0, description="security tie between full members (alliances)")
-    customs_union: bool = False
-    open: bool = Field(True, description="whether republics may join or leave by themselves")
+    customs_union: Flag = False
+    open: Flag = Field(True, description="whether republics may join or leave by themselves")
 
 
 class Relation(Strict):
     a: str
     b: str
-    propensity: Annotated[float, Field(ge=-1, le=1)] = Field(
+    propensity: Annotated[float, BeforeValidator(_number), Field(ge=-1, le=1)] = Field(
         description="landscape-theory propensity: + affinity, - rivalry"
     )
 
@@ -254,7 +303,7 @@ class SummitEvent(_Event):
     republics: list[str]
     forum: str | None = Field(None, description="a label shown in the event log; it has no other effect")
     political: NonNeg = Field(1.0, description="political tie added with each participant")
-    soft_power: Annotated[float, Field(ge=-1, le=1)] = Field(0.0, description="change in favourability")
+    soft_power: Annotated[float, BeforeValidator(_number), Field(ge=-1, le=1)] = Field(0.0, description="change in favourability")
 
 
 class MembershipEvent(_Event):
@@ -269,8 +318,9 @@ class InfrastructureEvent(_Event):
     name: str
     republics: list[str]
     partners: list[str] = Field(description="powers (or rest_of_world) whose trade the route carries")
-    trade_boost: NonNeg = Field(description="total proportional rise in that trade, reached over ramp_years")
-    ramp_years: Positive = 3.0
+    trade_boost: Annotated[NonNeg, Field(le=MAX_TRADE_BOOST)] = Field(
+        description="total proportional rise in that trade, reached over ramp_years (at most 100)")
+    ramp_years: Annotated[Positive, Field(ge=0.25)] = Field(3.0, description="years to reach the rise: at least one quarter")
 
 
 class BudgetEvent(_Event):
@@ -287,8 +337,13 @@ class BudgetEvent(_Event):
 
 
 class ShockEvent(_Event):
+    """A dated change by a factor. ``energy_price`` rescales the value of energy exports (to
+    the power, or to everyone including the rest of the world when no power is given) and
+    the trade that contains them by the same US$ amount; ``security`` rescales a power's
+    standing security tie (guarantee and bases) with the republic."""
+
     kind: Literal["shock"]
-    target: Literal["gdp", "trade", "remittances", "investment", "soft_power"]
+    target: Literal["gdp", "trade", "remittances", "investment", "soft_power", "energy_price", "security"]
     power: str | None = None
     republic: str | None = None
     factor: NonNeg = Field(description="multiply the target (of that power, republic or pair) by this")
@@ -303,7 +358,7 @@ Event = Annotated[
 class Initiative(Strict):
     """A named policy package: switch it off to build a counterfactual."""
 
-    enabled: bool = True
+    enabled: Flag = True
     description: str = ""
     power: str | None = None
     events: list[Event] = Field(default_factory=list)
@@ -361,7 +416,7 @@ class Parameters(Strict):
     soft_power_reversion: Share = _w(0.10, "annual pull of favourability back toward its baseline")
     soft_power_visibility: NonNeg = _w(1.0, "favourability gained per unit of money received in a quarter as a share of GDP; grants count fully, loans and investment half")
     observer_level: Share = _w(0.5, "an observer counts for this fraction of a member in forum ties")
-    acceptance_base: float = _w(2.0, "logit of accepting an offer from a power aligned at parity, with no debt or conditions")
+    acceptance_base: Number = _w(2.0, "logit of accepting an offer from a power aligned at parity, with no debt or conditions")
     acceptance_alignment: NonNeg = _w(1.0, "logit gained per unit of alignment above parity (share x number of powers - 1)")
     acceptance_debt: NonNeg = _w(6.0, "logit lost per unit of external debt/GDP above the threshold (loans only)")
     debt_threshold: Share = _w(0.4, "debt/GDP above which new loans are resisted (IMF-World Bank LIC-DSF-style threshold)")
@@ -390,7 +445,8 @@ class Scenario(Strict):
     description: str = ""
     extends: str | None = None
     start: DateLike
-    years: Annotated[float, Field(ge=0.25, description="horizon: at least one quarter")] = 15.0
+    years: Annotated[float, BeforeValidator(_number), Field(ge=0.25, le=MAX_YEARS,
+                                                            description="horizon: at least one quarter, at most 200 years")] = 15.0
     powers: dict[str, Power]
     republics: dict[str, Republic]
     trade: dict[str, Allocation] = Field(default_factory=dict, description="US$ bn a year, base year")

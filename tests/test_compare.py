@@ -4,6 +4,7 @@ and the wedge report (Wilson interval, the challenger's initiatives switched off
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import numpy as np
@@ -228,12 +229,62 @@ def test_wedge_cli_headline(tmp_path, capsys):
     assert main(["wedge", "abe_2015", "--replicates", "4", "--years", str(YEARS), "--out", str(out), "--quiet",
                  "--format", "csv"]) == 0
     printed = capsys.readouterr().out
-    assert "Japan achieves the wedge in 0 of 4 runs: 0% (95% CI 0–49%, Wilson score interval)" in printed
-    assert "Without Japan's initiatives (japan_2015_tour), same seeds" in printed
-    assert "Answer: No" in printed and "all (mean)" in printed
+    # the headline is the per-republic shift, then the channels, then rule (d) at every threshold
+    assert printed.index("The headline:") < printed.index("By channel:") < printed.index("Rule (d) per republic")
+    assert "with and without Japan's initiatives (japan_2015_tour;" in printed and "all (mean)" in printed
+    assert "the interval covers seed noise only" in printed
+    assert re.search(r"Rule \(d\) at the scenario's threshold 0.5, in any republic: \d of 4 runs: \d+% \(95% CI "
+                     r"\d+–\d+%, Wilson score interval\)", printed)
+    assert "without Japan's initiatives, same seeds:" in printed
+    answer = printed[printed.index("Answer: "):]
+    assert answer.startswith("Answer: Japan's initiatives move China + Russia share") and "rule (d) at 0.5" in answer
     wedge = pd.read_csv(out / "wedge.csv")
     assert list(wedge["arm"]) == ["A", "B"] and (wedge["runs"] == 4).all()
+    thresholds = pd.read_csv(out / "thresholds.csv")
+    assert sorted(thresholds["threshold"].unique()) == [0.4, 0.45, 0.5, 0.55, 0.6]
+    assert len(thresholds) == 2 * 5 * 5 and (thresholds["runs"] == 4).all()
+    channels = pd.read_csv(out / "channels.csv")
+    assert len(channels) == 5 * 8
     assert json.loads((out / "manifest.json").read_text())["counterfactual_disabled"] == ["japan_2015_tour"]
+
+
+def test_threshold_sweep_agrees_with_the_models_own_rule():
+    """At the scenario's threshold, the rule recomputed from the kept horizon alignments is
+    the model's wedged flag, run by run and republic by republic; a looser threshold never
+    wedges fewer runs."""
+    rep = cmp.wedge_report("japan_all_in", replicates=6, years=YEARS, every=None)
+    sc = rep.scenario
+    for r in sc.republics:
+        again = cmp.wedged_at(rep.runs, r, list(sc.wedge.incumbents), sc.wedge.challenger,
+                              sc.parameters.wedge_incumbent_share)
+        assert (again == rep.runs[f"{r}:wedged"].to_numpy()).all(), r
+    t = rep.thresholds
+    for (arm, r), part in t.groupby(["arm", "republic"]):
+        k = part.sort_values("threshold")["wedge_runs"].to_numpy()
+        assert (np.diff(k) >= 0).all(), (arm, r, k)
+
+
+def test_channel_shifts_follow_the_initiatives():
+    """Switching off nothing shifts no channel; Japan's all-in package lowers the
+    incumbents' share of the political channel (its summits) in every republic, and the
+    table's shift is the difference of its two columns."""
+    same = cmp.channel_shifts(*_same_arm_runs(), seed=1)
+    assert np.allclose(same["shift"].dropna(), 0.0)
+    rep = cmp.wedge_report("japan_all_in", replicates=4, years=YEARS, every=None)
+    c = rep.channels
+    assert np.allclose(c["shift"], c["with"] - c["without"], equal_nan=True)
+    political = c[c["channel"] == "political"]
+    assert (political["shift"] < 0).all(), political
+
+
+def _same_arm_runs():
+    loaded = cmp._load("abe_2015", YEARS)
+    a = cmp.Arm("A", "abe_2015", loaded)
+    b = cmp.Arm("B", "abe_2015 again", loaded)
+    seeds = replicate_seeds(1, 3)
+    runs, _, _ = cmp.run_arms([a, b], seeds, every=None)
+    sc = loaded.scenario
+    return runs, list(sc.republics), list(sc.powers), list(sc.wedge.incumbents)
 
 
 @pytest.mark.parametrize("argv, expected", [

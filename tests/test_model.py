@@ -186,21 +186,9 @@ def test_more_japanese_aid_never_lowers_japans_share(finished_run, seed):
 # ---------------------------------------------------------------- 5. magnitudes
 
 
-def test_magnitudes_japan_stays_below_china(finished_run):
-    """A few hundred million dollars of aid cannot outweigh tens of billions of trade."""
-    for seed in range(20):
-        m = finished_run("abe_2015", seed)
-        rep = republic_frame(m)
-        assert len(rep) == 5 * (m.steps + 1)
-        below = rep["alignment_japan"] < rep["alignment_china"]
-        assert below.all(), (seed, rep.loc[~below, ["alignment_japan", "alignment_china"]])
-        assert not m.wedge_achieved, seed
-
-
-def test_japan_all_in_makes_the_wedge_reachable(shipped_or_skip):
-    all_in = shipped_or_skip("japan_all_in")
-    achieved = [GreatGameModel(all_in, rng=seed).run().wedge_achieved for seed in range(20)]
-    assert any(achieved), "japan_all_in should make the wedge reachable in some of 20 runs"
+# The model's answer (whether Japan's share passes China's, whether a wedge comes) is
+# measured by `greatgame wedge` and reported with intervals; it is not asserted here.
+# tests/test_mechanisms.py pins down the responses that produce it.
 
 
 # ---------------------------------------------------------------- 6. Turkmenistan's neutrality
@@ -558,3 +546,178 @@ def test_permanent_neutrality_caps_dialogues_at_observer(finished_run):
         m = finished_run("japan_all_in", seed)
         f = m.forum_ids.index("central_asia_plus_japan")
         assert m.membership[f, m.n_powers + m._ri["turkmenistan"]] == OBSERVER
+
+
+# ---------------------------------------------------------------- 13. scale, finite outcomes, clients (issue 13)
+
+from greatgame.sim import landscape  # noqa: E402
+from greatgame.sim.errors import NonFiniteOutcome  # noqa: E402
+from greatgame.sim.schema import Scenario  # noqa: E402
+
+
+def test_heuristic_split_finds_the_exact_optimum_on_small_cases():
+    rng = np.random.default_rng(13)
+    for n in range(2, landscape.EXACT_MAX_ACTORS + 1):
+        for _ in range(8):
+            sizes, p = random_instance(rng, n)
+            x, e = minimum_energy_split(sizes, p)
+            hx, he = landscape.greedy_split(sizes, p, np.random.default_rng(n))
+            assert he == pytest.approx(e, abs=1e-12), n
+            assert hx[0] == 0 and energy_by_definition(sizes, p, hx) == pytest.approx(he, abs=1e-12)
+    for order in [(0, 1, 2, 3), (3, 1, 0, 2)]:  # the textbook case: two pairs
+        pair_of = {order[0]: 0, order[1]: 0, order[2]: 1, order[3]: 1}
+        p = np.array([[0.0 if i == j else (1.0 if pair_of[i] == pair_of[j] else -1.0) for j in range(4)]
+                      for i in range(4)])
+        assert same_partition(landscape.greedy_split(np.ones(4), p, rng)[0], [pair_of[i] for i in range(4)])
+
+
+def test_best_split_switches_method_at_the_documented_size():
+    rng = np.random.default_rng(1)
+    n = landscape.EXACT_MAX_ACTORS
+    assert landscape.best_split(*random_instance(rng, n), rng=rng)[2] == "exact"
+    x, e, method = landscape.best_split(*random_instance(rng, n + 1), rng=rng)
+    assert method == "heuristic" and len(x) == n + 1
+    with pytest.raises(ValueError, match="exact enumeration is limited"):
+        all_splits(26)  # 2^25 splits x 26 actors would take gigabytes: refused, not attempted
+
+
+def many_republics(extra: int) -> Scenario:
+    """abe_2015 (one year) with ``extra`` copies of Kazakhstan (r0, r1, ...)."""
+    plain = load_scenario("abe_2015", years=1).scenario.model_dump()
+    for i in range(extra):
+        plain["republics"][f"r{i}"] = dict(plain["republics"]["kazakhstan"], name=f"R{i}")
+    return Scenario.model_validate(plain)
+
+
+def test_thirty_actors_run_with_the_heuristic_and_repeat_exactly():
+    sc = many_republics(21)
+    assert len(sc.powers) + len(sc.republics) == 30
+    a = GreatGameModel(sc, rng=4).run()
+    b = GreatGameModel(sc, rng=4).run()
+    assert a.landscape_method == "heuristic" and a.wedge_measures()["landscape_method"] == "heuristic"
+    np.testing.assert_array_equal(a.blocs, b.blocs)
+    assert a.landscape_energy == b.landscape_energy and np.isfinite(a.landscape_energy)
+    # the split is a local minimum: no single actor can lower the energy by moving
+    sizes = np.concatenate([a.gdp_p, a.gdp_r])
+    sizes /= sizes.sum()
+    for i in range(30):
+        moved = a.blocs.copy()
+        moved[i] = 1 - moved[i]
+        assert landscape.split_energy(sizes, a._propensity, moved) >= a.landscape_energy - 1e-12
+    small = GreatGameModel("abe_2015", rng=4, years=1)
+    assert small.landscape_method == "exact" and small.wedge_measures()["landscape_method"] == "exact"
+
+
+def test_the_heuristic_stream_leaves_the_other_streams_alone():
+    """The landscape's stream is spawned after the mechanisms' streams: adding it changes no
+    other draw, so the alignment path of 30 actors is that of the same run split exactly."""
+    sc = many_republics(21)
+    a = GreatGameModel(sc, rng=9).run()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(landscape, "EXACT_MAX_ACTORS", 10**6)
+        mp.setattr(landscape, "minimum_energy_split",
+                   lambda s, p, symmetric=False: landscape.greedy_split(s, p, np.random.default_rng(0), symmetric=symmetric))
+        b = GreatGameModel(sc, rng=9).run()
+    np.testing.assert_array_equal(a.alignment, b.alignment)
+
+
+def test_a_non_finite_outcome_is_an_error_naming_the_measure():
+    m = GreatGameModel("abe_2015", rng=1, years=2, collect_every=1)
+    m.step()
+    m.gdp_r[0] = 0.0  # what a subnormal GDP used to do: 1 / GDP = inf, then NaN
+    with np.errstate(all="ignore"), pytest.raises(NonFiniteOutcome) as info:
+        m.step()
+    msg = str(info.value)
+    assert msg.startswith(("influence: ", "alignment: ")) and "non-finite value (NaN or inf) at step 2" in msg
+    assert "\n" not in msg
+    m2 = GreatGameModel("abe_2015", rng=1, years=2, collect_every=0)
+    m2.alignment[0, 0] = np.nan
+    m2._measured_step = -1
+    with pytest.raises(NonFiniteOutcome, match="^alignment: "):
+        m2.wedge_measures()  # never reported as "no wedge"
+
+
+def test_construction_by_name_is_cached_but_each_model_has_its_own_scenario():
+    a = GreatGameModel("abe_2015", rng=1, years=1)
+    b = GreatGameModel("abe_2015", rng=1, years=1)
+    assert a.spec == b.spec and a.spec is not b.spec
+    a.spec.powers["japan"].budget.grants = 123.0
+    c = GreatGameModel("abe_2015", rng=1, years=1)
+    assert c.spec.powers["japan"].budget.grants != 123.0
+    np.testing.assert_array_equal(b.run().alignment, c.run().alignment)
+
+
+def _solara_build_kwargs():
+    """Mesa's own ``_build_model_init_kwargs`` (what SolaraViz's Reset calls). Without solara
+    installed the module cannot be imported, so its two functions are taken from its source."""
+    try:
+        from mesa.visualization.solara_viz import _build_model_init_kwargs
+
+        return _build_model_init_kwargs
+    except ImportError:
+        import ast
+        import inspect
+        from pathlib import Path
+
+        from mesa.experimental.scenarios import Scenario as MesaScenario
+
+        source = (Path(mesa.__file__).parent / "visualization" / "solara_viz.py").read_text(encoding="utf-8")
+        wanted = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)
+                  and n.name in ("_build_model_init_kwargs", "_get_scenario_defaults")]
+        assert len(wanted) == 2, "Mesa's SolaraViz no longer has these functions: update this test"
+        namespace = {"inspect": inspect, "Scenario": MesaScenario, "Any": object, "Model": mesa.Model}
+        exec(compile(ast.Module(body=wanted, type_ignores=[]), "solara_viz.py", "exec"), namespace)
+        return namespace["_build_model_init_kwargs"]
+
+
+def test_solaraviz_reset_rebuilds_the_model():
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    build = _solara_build_kwargs()
+    params = {"setup": "kishida_2024", "years": 2}
+    m = GreatGameModel(**params, rng=5)
+    m.run_for(3)
+    assert isinstance(m.scenario, MesaScenario)  # Mesa's own object, beside ours in m.spec
+    for _ in range(2):  # Reset, twice
+        kwargs = build(m, params, add_scenario_when_empty=True, require_model_accepts_scenario=True)
+        assert isinstance(kwargs["scenario"], MesaScenario)
+        m = type(m)(**kwargs)
+        assert m.steps == 0 and m.spec.name == "kishida_2024" and m.horizon == 8
+        m.run()
+        assert m.steps == 8 and np.isfinite(m.alignment).all()
+
+
+def test_mesa_batch_run_by_name_with_numpy_seeds():
+    seeds = [np.int64(3), np.int32(4)]
+    rows = mesa.batch_run(GreatGameModel, parameters={"scenario": ["abe_2015", "us_disengaged"], "years": 1},
+                          rng=seeds, max_steps=4, number_processes=1, data_collection_period=-1,
+                          display_progress=False)
+    df = pd.DataFrame(rows)
+    assert len(df.groupby(["scenario", "rng"])) == 4
+    for (name, seed), group in df.groupby(["scenario", "rng"]):
+        direct = GreatGameModel(name, rng=int(seed), years=1).run().wedge_measures()
+        got = group.iloc[0]
+        assert got["incumbent_share_mean"] == direct["incumbent_share_mean"], (name, seed)
+        assert got["wedge_achieved"] == direct["wedge_achieved"]
+
+
+@pytest.mark.filterwarnings("ignore:ipyparallel not installed:UserWarning")
+def test_readme_ema_example_runs_as_written():
+    """The README's EMA Workbench block, exec'd from the README itself (with 3 experiments
+    instead of 200); EMA draws the seeds (numpy integers) itself."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```python\n")[1:]
+    code = next(b.split("```")[0] for b in blocks if "perform_experiments(model, 200)" in b)
+    code = code.replace("perform_experiments(model, 200)", "perform_experiments(model, 3)")
+    namespace = {"GreatGameModel": GreatGameModel}  # imported by the README's block before it
+    exec(compile(code, "README.md", "exec"), namespace)
+    experiments, outcomes = namespace["experiments"], namespace["outcomes"]
+    assert len(experiments) == 3 and np.issubdtype(experiments["seed"].dtype, np.integer)
+    for i, row in experiments.iterrows():
+        seed = experiments["seed"].iloc[i]
+        assert isinstance(seed, np.integer)  # as EMA hands it over
+        direct = namespace["greatgame"](loans=row["loans"], choice_sensitivity=row["choice_sensitivity"], seed=seed)
+        assert outcomes["incumbent_share_mean"][i] == direct["incumbent_share_mean"]
+        assert outcomes["wedge_achieved"][i] == direct["wedge_achieved"]
