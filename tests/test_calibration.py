@@ -362,3 +362,33 @@ def test_each_compare_run_uses_its_own_drawn_parameters(abe):
         m = GreatGameModel(scenario_with(sc, values), rng=5, collect_every=0).run()
         assert runs.loc[i, "incumbent_share_mean"] == pytest.approx(m.wedge_measures()["incumbent_share_mean"])
     assert runs.loc[0, "incumbent_share_mean"] != runs.loc[1, "incumbent_share_mean"]
+
+
+def test_sweep_with_a_posterior_draws_per_replicate_and_keeps_the_design(tmp_path, posterior_dir, capsys):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("name: post\nscenario: abe_2015\nyears: 1\nparameters:\n"
+                    "  parameters.trade_noise: {values: [0.01, 0.2]}\n"
+                    "design: grid\nreplicates: 3\nseed: 9\n", encoding="utf-8")
+    out = tmp_path / "sw"
+    assert main(["sweep", str(spec), "--posterior", str(posterior_dir), "--out", str(out), "--quiet"]) == 0
+    assert "Uncertainty shown: parameters + seeds" in capsys.readouterr().out
+    sc = pd.read_parquet(out / "scalars.parquet")
+    man = json.loads((out / "manifest.json").read_text())
+    expected = [d["particle"] for d in man["draws"]]
+    assert len(expected) == 3 and set(expected) <= {0, 1}
+    assert (sc.groupby("point")["draw"].apply(list) == pd.Series([expected, expected])).all()
+    assert sorted(sc["parameters.trade_noise"].unique()) == [0.01, 0.2]  # the design's value wins over the draw
+    # the runs follow their draw: run 0 by hand gives the same outcome
+    from greatgame.sim.scenario import scenario_with
+
+    r0 = sc.iloc[0]
+    values = {**{k: v for k, v in man["draws"][int(r0["replicate"])].items() if "." in k},
+              "parameters.trade_noise": float(r0["parameters.trade_noise"]), "years": 1}
+    from greatgame.sim import load_scenario
+
+    m = GreatGameModel(scenario_with(load_scenario("abe_2015").scenario, values), rng=int(r0["seed"]),
+                       collect_every=0).run()
+    assert r0["incumbent_share_mean"] == pytest.approx(m.wedge_measures()["incumbent_share_mean"])
+    # resuming without the posterior (or with other draws) is refused
+    assert main(["sweep", str(spec), "--out", str(out), "--resume", "--quiet"]) == 1
+    assert "--posterior" in capsys.readouterr().err
