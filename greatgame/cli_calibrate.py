@@ -42,10 +42,10 @@ def register(sub) -> None:
     h = sub.add_parser(
         "hindcast", help="out-of-sample skill: posterior draws × seeds against the observations from a year",
         description="Runs --draws parameter sets drawn from the posterior × --seeds seeds and writes hindcast.csv, "
-                    "one row per observation from --from on (observed, model median and 90%% interval, and the "
+                    "one row per observation from --from on (observed, model median and 90% interval, and the "
                     "naive baselines persistence, trend and growth fitted only on the observations before --from), "
                     "skill.csv and manifest.json; prints per series the MAPE of the model and of each baseline and "
-                    "the share of observations inside the 90%% interval. `greatgame plot DIR` draws it.")
+                    "the share of observations inside the 90% interval. `greatgame plot DIR` draws it.")
     h.add_argument("scenario", help="a shipped scenario name or a YAML file (the one calibrated)")
     h.add_argument("--posterior", metavar="DIR", help="a `greatgame calibrate` folder (default: none, the "
                                                       "scenario's own values: seed noise only)")
@@ -69,6 +69,19 @@ def _fail(msg: str) -> int:
 
     print(f"greatgame: error: {msg}", file=sys.stderr)
     return EXIT_INPUT
+
+
+def _claim(out: Path, kind: str):
+    """Lock the output folder (one writer at a time, analysis/outdir.py) and refuse one that
+    holds another kind of result; returns the lock (a context manager)."""
+    from greatgame.analysis import outdir
+
+    held = outdir.existing_kind(out)
+    m = outdir.read_manifest(out) if held is not None else None
+    if held is not None and not (m and m.get("kind") == kind):
+        raise outdir.OutputConflict(f"{out}: holds {outdir.describe(held)}, not a `greatgame "
+                                    f"{'calibrate' if kind == 'calibration' else kind}` result; use another --out")
+    return outdir.OutputLock(out)
 
 
 def _observed(arg: str | None) -> str:
@@ -121,7 +134,8 @@ def cmd_calibrate(args) -> int:
     show = not args.quiet and sys.stderr.isatty()
     print(f"Calibrating '{sc.name}' on {observed} up to {args.until}: ABC-SMC, {population} particles a generation, "
           f"budget {budget} simulations")
-    with tqdm(total=budget, desc="simulations", unit="sim", disable=not show, file=sys.stderr) as bar:
+    with _claim(out, "calibration"), \
+            tqdm(total=budget, desc="simulations", unit="sim", disable=not show, file=sys.stderr) as bar:
         def progress(done, total, t, eps):
             bar.n = min(done, total)
             bar.set_postfix_str(f"generation {t}, epsilon {eps:.3g}")
@@ -155,10 +169,6 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_hindcast(args) -> int:
-    from tqdm import tqdm
-
-    from greatgame.analysis import hindcast as hc
-    from greatgame.analysis.observed import ObservedDataError
     from greatgame.analysis.posterior import PosteriorError, load_posterior, uncertainty_label
     from greatgame.sim import load_scenario
 
@@ -179,15 +189,24 @@ def cmd_hindcast(args) -> int:
     n = args.draws * args.seeds
     print(f"Hindcast of '{sc.name}' from {args.from_year}: {args.draws} draws × {args.seeds} seeds = {n} runs; "
           f"uncertainty shown: {label}")
+    with _claim(out, "hindcast"):
+        return _hindcast_into(args, loaded, post, observed, out, label, n)
+
+
+def _hindcast_into(args, loaded, post, observed, out, label, n) -> int:
+    from tqdm import tqdm
+
+    from greatgame.analysis import hindcast as hc
+    from greatgame.analysis.observed import ObservedDataError
+
+    sc = loaded.scenario
     show = not args.quiet and sys.stderr.isatty()
     try:
         with tqdm(total=n, desc="runs", unit="run", disable=not show, file=sys.stderr) as bar:
             table, lines, runs = hc.hindcast(loaded, post, observed, args.from_year, draws=args.draws,
                                              seeds=args.seeds, seed=args.seed, progress=bar.update,
                                              basis=_basis(args.basis))
-    except ObservedDataError as e:
-        return _fail(str(e))
-    except ValueError as e:
+    except (ObservedDataError, ValueError) as e:
         return _fail(str(e))
     for line in lines:
         print(line)

@@ -392,3 +392,13 @@ def test_sweep_with_a_posterior_draws_per_replicate_and_keeps_the_design(tmp_pat
     # resuming without the posterior (or with other draws) is refused
     assert main(["sweep", str(spec), "--out", str(out), "--resume", "--quiet"]) == 1
     assert "--posterior" in capsys.readouterr().err
+
+
+def test_calibrate_and_hindcast_refuse_a_folder_of_another_kind(tmp_path, capsys):
+    run = tmp_path / "r"
+    assert main(["run", "abe_2015", "--years", "1", "--out", str(run), "--quiet"]) == 0
+    assert main(["hindcast", "abe_2015", "--from", "2020", "--out", str(run), "--quiet"]) == 1
+    assert "holds a `greatgame run` result, not a `greatgame hindcast` result" in capsys.readouterr().err
+    assert main(["calibrate", "abe_2015", "--until", "2019", "--out", str(run), "--quiet"]) == 1
+    assert "not a `greatgame calibrate` result" in capsys.readouterr().err
+    assert (run / "actors.parquet").exists()
