@@ -95,16 +95,17 @@ def value_at(plain: dict, path: str):
     return node
 
 
-def priors_for(loaded, priors: tuple[Prior, ...] = DEFAULT_PRIORS) -> list[Prior]:
-    """The priors of a calibration of ``loaded``: each default prior, with the scenario's own
-    range for that path when it has one (``sim.scenario.input_ranges``, where available).
-    A path the scenario does not have is refused in one line."""
+def priors_for(loaded, priors: tuple[Prior, ...] = DEFAULT_PRIORS, scenario_ranges: bool = True) -> list[Prior]:
+    """The priors of a calibration of ``loaded``: each prior, with the scenario's own range for
+    that path when it has one and ``scenario_ranges`` (``sim.scenario.input_ranges``, where
+    available; a number the scenario fixes is not calibrated). A path the scenario does not
+    have is refused in one line."""
     try:
         from greatgame.sim.scenario import input_ranges  # added by the ranges work (issue 11)
     except ImportError:
         input_ranges = None
     ranges = {}
-    if input_ranges is not None:
+    if input_ranges is not None and scenario_ranges:
         try:
             ranges = dict(input_ranges(loaded, include_defaults=True))
         except Exception:  # a scenario without ranges: the defaults stand
@@ -116,13 +117,23 @@ def priors_for(loaded, priors: tuple[Prior, ...] = DEFAULT_PRIORS) -> list[Prior
             value_at(plain, p.path)
         except (KeyError, IndexError, TypeError):
             raise CalibrationError(f"prior {p.path}: no such value in scenario '{loaded.scenario.name}'") from None
-        r = ranges.get(p.path)
-        if r is not None:
-            lo, hi = float(r[2]), float(r[3])
-            if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
+        lo, hi = _range_of(ranges.get(p.path))
+        if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi):
+            if hi == lo:  # the scenario fixes this number (a definition): not calibrated
+                continue
+            if hi > lo:
                 p = Prior(p.path, lo, hi, f"the scenario's range for {p.path}")
         out.append(p)
     return out
+
+
+def _range_of(r) -> tuple[float | None, float | None]:
+    """(low, high) of an ``input_ranges`` entry (an object with low/high, or a tuple
+    (value, kind, low, high)); (None, None) when there is none."""
+    if r is None:
+        return None, None
+    lo, hi = (getattr(r, "low", None), getattr(r, "high", None)) if hasattr(r, "low") else (r[2], r[3])
+    return (None if lo is None else float(lo)), (None if hi is None else float(hi))
 
 
 # ---------------------------------------------------------------- patterns
@@ -412,7 +423,8 @@ def prepare(loaded, observed_file: str | Path, until: int, population: int = DEF
     if not any(counts.values()):
         raise CalibrationError(f"{observed_file}: no observation up to {until} that the model can produce "
                                f"(see the list above); nothing to calibrate against")
-    pri = priors_for(loaded, priors)
+    # the default priors take the scenario's ranges; priors given explicitly are used as given
+    pri = priors_for(loaded, priors, scenario_ranges=priors is DEFAULT_PRIORS)
     last = max(o.year for o in matched.usable)
     sim = Simulator(loaded.scenario, pri, patterns, last)
     setup = Setup(loaded.scenario.name, loaded.content_hash if hasattr(loaded, "content_hash") else "",

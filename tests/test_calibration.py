@@ -402,3 +402,20 @@ def test_calibrate_and_hindcast_refuse_a_folder_of_another_kind(tmp_path, capsys
     assert main(["calibrate", "abe_2015", "--until", "2019", "--out", str(run), "--quiet"]) == 1
     assert "not a `greatgame calibrate` result" in capsys.readouterr().err
     assert (run / "actors.parquet").exists()
+
+
+def test_priors_prefer_the_scenarios_own_ranges(abe, monkeypatch):
+    from types import SimpleNamespace
+
+    import greatgame.sim.scenario as scen
+
+    ranges = {"parameters.trade_noise": SimpleNamespace(low=0.02, high=0.06),
+              "trade.china.total": SimpleNamespace(low=38.0, high=38.0),  # fixed by the scenario
+              "trade.russia.total": SimpleNamespace(low=None, high=None)}  # no range: the default prior
+    monkeypatch.setattr(scen, "input_ranges", lambda loaded, include_defaults=True: ranges, raising=False)
+    pri = {p.path: p for p in cal.priors_for(abe)}
+    assert (pri["parameters.trade_noise"].low, pri["parameters.trade_noise"].high) == (0.02, 0.06)
+    assert "trade.china.total" not in pri
+    assert (pri["trade.russia.total"].low, pri["trade.russia.total"].high) == (16.0, 28.0)
+    with pytest.raises(cal.CalibrationError, match="prior parameters.nope: no such value"):
+        cal.priors_for(abe, (cal.Prior("parameters.nope", 0, 1, "x"),))
