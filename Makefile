@@ -1,4 +1,6 @@
 # greatgame: `make run` (set up, run the baseline scenario, write its figures and report), `make test`.
+# The venv holds the app's extra too (`greatgame app`); `make test` runs the browser tests (tests/test_app.py),
+# which need Debian's chromium (.ci/run installs it on CI).
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
@@ -13,7 +15,7 @@ $(STAMP): pyproject.toml
 	 echo "Using $$PYTHON ($$($$PYTHON --version))"; \
 	 [ -x $(PY) ] || $$PYTHON -m venv $(VENV) || exit 1
 	@echo "Installing greatgame and its dependencies into $(VENV) (log: $(VENV)/install.log) ..."
-	@{ $(PY) -m pip install --upgrade pip && $(PY) -m pip install -e '.[dev]'; } > $(VENV)/install.log 2>&1 \
+	@{ $(PY) -m pip install --upgrade pip && $(PY) -m pip install -e '.[dev,app]'; } > $(VENV)/install.log 2>&1 \
 	 || { tail -n 30 $(VENV)/install.log; echo "make: installing into $(VENV) failed; full log in $(VENV)/install.log" >&2; exit 1; }
 	@touch $(STAMP)
 

@@ -360,9 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     so.set_defaults(func=cmd_sources)
 
     # Experiment commands live in their own modules, each with register(subparsers).
-    from . import cli_analyse, cli_calibrate, cli_compare, cli_plot, cli_sweep
+    from . import cli_analyse, cli_app, cli_calibrate, cli_compare, cli_plot, cli_sweep
 
-    for module in (cli_sweep, cli_compare, cli_analyse, cli_plot, cli_calibrate):
+    for module in (cli_sweep, cli_compare, cli_analyse, cli_plot, cli_app, cli_calibrate):
         module.register(sub)
     return p
 
