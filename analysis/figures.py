@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from greatgame.sim.ranges import DEFAULT_RANGES
 from greatgame.sim.scenario import LoadedScenario, numbers, parameter_defaults
 
 
 def figure_rows(loaded: LoadedScenario, include_defaults: bool = True) -> list[dict]:
-    """One row per number: path, value, and 'source' (with title and quote), 'assumption' or 'unsourced'."""
+    """One row per number: path, value, and 'source' (with title and quote), 'assumption' or 'unsourced';
+    low and high where it has a range."""
     rows = []
     seen = set()
     for path, value in numbers(loaded.raw):
@@ -25,9 +27,15 @@ def figure_rows(loaded: LoadedScenario, include_defaults: bool = True) -> list[d
             row.update(status="assumption", detail=prov.assumption or "")
         if prov is not None and prov.note:
             row["note"] = prov.note
+        if prov is not None and prov.low is not None:
+            row.update(low=prov.low, high=prov.high)
         rows.append(row)
     if include_defaults:
         for path, (value, why) in parameter_defaults().items():
             if path not in seen:
-                rows.append({"path": path, "value": value, "status": "default", "detail": why})
+                row = {"path": path, "value": value, "status": "default", "detail": why}
+                if path in DEFAULT_RANGES:
+                    low, high, reason = DEFAULT_RANGES[path]
+                    row.update(low=low, high=high, note=f"range: {reason}")
+                rows.append(row)
     return rows

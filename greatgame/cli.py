@@ -1,6 +1,6 @@
 """The greatgame command line: run, validate, scenarios, sources; experiments (sweep,
-compare, wedge, sensitivity, discover) are registered from cli_sweep, cli_compare
-and cli_analyse.
+compare, wedge, sensitivity, discover, uncertainty) are registered from cli_sweep,
+cli_compare, cli_analyse and cli_uncertainty.
 
 Bad input ends in one line on stderr (file, field, what was expected) and a
 non-zero exit status; nothing is written unless the scenario validates.
@@ -52,6 +52,7 @@ def cmd_scenarios(args) -> int:
 
 def cmd_validate(args) -> int:
     from greatgame.sim import ScenarioError, load_scenario
+    from greatgame.sim.scenario import check_range_ends, input_ranges
 
     status = 0
     for f in args.files:
@@ -62,17 +63,41 @@ def cmd_validate(args) -> int:
             status = EXIT_INPUT
             continue
         sc = ls.scenario
-        rows = [p for p, _ in _numbers(ls)]
-        sourced = sum(1 for p in rows if ls.provenance.get(p) and ls.provenance[p].source)
-        assumed = sum(1 for p in rows if ls.provenance.get(p) and not ls.provenance[p].source)
-        bare = len(rows) - sourced - assumed
-        print(f"ok: {f}: scenario '{sc.name}', {len(sc.powers)} powers, {len(sc.republics)} republics, "
-              f"{len(sc.active_forums())} forums, {len(sc.active_events())} events; figures: {sourced} sourced, "
-              f"{assumed} assumptions, {bare} unsourced")
-        if bare and args.strict:
-            print(f"greatgame: error: {f}: {bare} numbers have neither a source nor an assumption "
-                  f"(see: greatgame sources {f} --unsourced)", file=sys.stderr)
-            status = EXIT_INPUT
+        ranges = input_ranges(ls, include_defaults=True)
+        mine = [r for r in ranges.values() if r.kind != "default"]
+        counts = {k: sum(1 for r in mine if r.kind == k) for k in ("sourced", "assumption", "unsourced")}
+        unranged = [r for r in ranges.values() if not r.ranged]
+        problems = []
+        if args.strict:
+            for r in unranged:
+                if r.kind == "unsourced":
+                    why = "a bare number: give it a source or an assumption, and a range: [low, high]"
+                elif r.kind == "default":
+                    why = "a model default without a range in sim/ranges.py"
+                elif r.kind == "sourced":
+                    why = f"no range: add uncertainty: (relative, e.g. 0.1) or range: [low, high] (value {r.value:g})"
+                else:
+                    why = f"no range: add range: [low, high] (value {r.value:g})"
+                problems.append(f"{f}: {r.path}: {why}")
+            problems += [str(e) for e in check_range_ends(ls, ranges)]
+        summary = (f"{f}: scenario '{sc.name}', {len(sc.powers)} powers, {len(sc.republics)} republics, "
+                   f"{len(sc.active_forums())} forums, {len(sc.active_events())} events; figures: "
+                   f"{counts['sourced']} sourced, {counts['assumption']} assumptions, {counts['unsourced']} unsourced; "
+                   f"{len(ranges) - len(unranged)} of {len(ranges)} numbers (with the model's defaults) have a range")
+        if not problems:
+            print(f"ok: {summary}")
+            continue
+        print(summary)
+        for line in problems:
+            print(f"greatgame: error: {line}", file=sys.stderr)
+        bare = counts["unsourced"]
+        print(f"greatgame: error: {f}: {len(problems)} problem{'s' if len(problems) > 1 else ''}: "
+              f"{len(unranged)} number{'s' if len(unranged) != 1 else ''} without a range"
+              + (f" ({bare} with neither a source nor an assumption)" if bare else "")
+              + (f", {len(problems) - len(unranged)} range{'s' if len(problems) - len(unranged) != 1 else ''} "
+                 f"outside what the field accepts" if len(problems) > len(unranged) else ""),
+              file=sys.stderr)
+        status = EXIT_INPUT
     return status
 
 
@@ -87,6 +112,8 @@ def cmd_sources(args) -> int:
     from greatgame.sim import load_scenario
 
     ls = load_scenario(args.scenario, overrides=args.set)
+    if args.csv is not None:
+        return _sources_csv(ls, args)
     rows = figure_rows(ls, include_defaults=not args.no_defaults)
     if args.unsourced:
         rows = [r for r in rows if r["status"] == "unsourced"]
@@ -96,7 +123,8 @@ def cmd_sources(args) -> int:
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
         label = {"source": "SOURCE", "assumption": "ASSUMED", "default": "DEFAULT", "unsourced": "UNSOURCED"}[r["status"]]
-        print(f"{r['path']} = {r['value']}   [{label}]")
+        rng = f"   range [{r['low']:g}, {r['high']:g}]" if r.get("low") is not None else ""
+        print(f"{r['path']} = {r['value']}   [{label}]{rng}")
         detail = r["detail"]
         if r["status"] == "source":
             detail = f"{r['source']}: {detail}"
@@ -109,6 +137,38 @@ def cmd_sources(args) -> int:
             for line in textwrap.wrap(f"note: {r['note']}", width - 4):
                 print(f"    {line}")
     print("Totals: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+CSV_COLUMNS = ["path", "value", "kind", "source", "low", "high"]
+
+
+def _sources_csv(ls, args) -> int:
+    """Every number as path,value,kind,source,low,high (low and high blank without a range)."""
+    import csv
+    import io
+
+    from greatgame.sim.scenario import input_ranges
+
+    rows = input_ranges(ls, include_defaults=not args.no_defaults).values()
+    if args.unsourced:
+        rows = [r for r in rows if r.kind == "unsourced"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in rows:
+        w.writerow([r.path, repr(r.value) if isinstance(r.value, float) else r.value, r.kind, r.source,
+                    "" if r.low is None else repr(r.low), "" if r.high is None else repr(r.high)])
+    if args.csv == "-":
+        sys.stdout.write(buf.getvalue())
+    else:
+        from greatgame.analysis import output
+
+        target = Path(args.csv)
+        if target.is_dir():
+            raise CliError(f"--csv {target}: is a folder; expected a file name (or - for standard output)")
+        output.write_text(buf.getvalue(), target)
+        print(f"Wrote {target}: {len(rows)} numbers of scenario '{ls.scenario.name}' (columns {','.join(CSV_COLUMNS)})")
     return 0
 
 
@@ -346,7 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check scenario files; one line per problem")
     v.add_argument("files", nargs="+")
     v.add_argument("--set", action="append", metavar="PATH=VALUE", default=[])
-    v.add_argument("--strict", action="store_true", help="also fail on numbers with neither a source nor an assumption")
+    v.add_argument("--strict", action="store_true", help="also fail on any number without a range (and so on bare numbers, with neither a "
+                        "source nor an assumption): one line per path, then a count")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -357,12 +418,15 @@ def build_parser() -> argparse.ArgumentParser:
     so.add_argument("--set", action="append", metavar="PATH=VALUE", default=[])
     so.add_argument("--unsourced", action="store_true", help="only the numbers with neither source nor assumption")
     so.add_argument("--no-defaults", action="store_true", help="leave out model parameters left at their defaults")
+    so.add_argument("--csv", nargs="?", const="-", metavar="FILE",
+                    help="write path,value,kind,source,low,high (kind: sourced, assumption, default, unsourced) "
+                         "to FILE, or to standard output with - or no FILE")
     so.set_defaults(func=cmd_sources)
 
     # Experiment commands live in their own modules, each with register(subparsers).
-    from . import cli_analyse, cli_app, cli_calibrate, cli_compare, cli_plot, cli_sweep
+    from . import cli_analyse, cli_app, cli_calibrate, cli_compare, cli_plot, cli_sweep, cli_uncertainty
 
-    for module in (cli_sweep, cli_compare, cli_analyse, cli_plot, cli_app, cli_calibrate):
+    for module in (cli_sweep, cli_compare, cli_analyse, cli_plot, cli_uncertainty, cli_app, cli_calibrate):
         module.register(sub)
     return p
 

@@ -7,6 +7,11 @@ A number in a scenario may be bare (``38``) or annotated::
 
 Annotations are stripped before validation and kept as :class:`Provenance`,
 keyed by the field path, so that every figure can be traced to its source.
+
+An annotated number may also say how uncertain it is: ``range: [low, high]`` (both ends
+included, ``low ≤ value ≤ high``) or, for a sourced figure, ``uncertainty: 0.15`` (relative:
+value ± 15%). :func:`input_ranges` lists every number of a scenario with its kind (sourced,
+assumption, default, unsourced) and range, in the ``--set`` path syntax.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import pickle
 import threading
 from collections import OrderedDict
@@ -30,7 +36,7 @@ from . import yaml_loader
 from .errors import ScenarioError, suggest
 from .schema import Parameters, Scenario
 
-ANNOTATION_KEYS = {"value", "source", "quote", "assumption", "note"}
+ANNOTATION_KEYS = {"value", "source", "quote", "assumption", "note", "range", "uncertainty"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,9 @@ class Provenance:
     assumption: str | None = None
     note: str | None = None
     origin: str = "file"  # file | command line
+    low: float | None = None  # the number's range (from range: or uncertainty:), if it has one
+    high: float | None = None
+    uncertainty: float | None = None  # relative uncertainty as written (uncertainty: 0.15)
 
 
 @dataclass
@@ -208,13 +217,53 @@ def strip_annotations(node: Any, path: str, prov: dict[str, Provenance], sources
         value = node["value"]
         if isinstance(value, (dict, list)):
             raise ScenarioError(_join(path, "value"), "expected a single number or word", file=file)
-        prov[path] = Provenance(source=src, quote=node.get("quote"), assumption=assumption, note=node.get("note"))
+        low, high = range_of(node, path, file)
+        prov[path] = Provenance(source=src, quote=node.get("quote"), assumption=assumption, note=node.get("note"),
+                                low=low, high=high, uncertainty=node.get("uncertainty"))
         return value
     if isinstance(node, dict):
         return {k: strip_annotations(v, _join(path, k), prov, sources, file) for k, v in node.items()}
     if isinstance(node, list):
         return [strip_annotations(v, _join(path, i), prov, sources, file) for i, v in enumerate(node)]
     return node
+
+
+def is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _num(x: Any) -> str:
+    return f"{x:g}" if is_number(x) else _fmt(x)
+
+
+def range_of(node: dict, path: str, file: str | None) -> tuple[float | None, float | None]:
+    """(low, high) of an annotated number from its ``range: [low, high]`` or relative
+    ``uncertainty: u`` (value × (1 ± u)); (None, None) if it gives neither."""
+    rng, unc = node.get("range"), node.get("uncertainty")
+    if rng is None and unc is None:
+        return None, None
+    key = "range" if rng is not None else "uncertainty"
+    value = node["value"]
+    if rng is not None and unc is not None:
+        raise ScenarioError(path, "give either range: [low, high] or uncertainty: (relative), not both", file=file)
+    if not is_number(value) or not math.isfinite(value):
+        raise ScenarioError(_join(path, key), f"only a finite number can have a {key}, got value {_fmt(value)}",
+                            file=file)
+    if unc is not None:
+        if not is_number(unc) or not math.isfinite(unc) or unc < 0:
+            raise ScenarioError(_join(path, key), f"expected a relative uncertainty, a finite number ≥ 0 "
+                                                  f"(0.15 for ±15%), got {_num(unc)}", file=file)
+        lo, hi = sorted((value * (1 - unc), value * (1 + unc)))
+        return float(lo), float(hi)
+    if not (isinstance(rng, list) and len(rng) == 2 and all(is_number(x) for x in rng)):
+        raise ScenarioError(_join(path, key), f"expected [low, high], two numbers, got {_fmt(rng)}", file=file)
+    lo, hi = rng
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ScenarioError(_join(path, key), f"expected finite ends, got [{_num(lo)}, {_num(hi)}]", file=file)
+    if not lo <= value <= hi:
+        raise ScenarioError(_join(path, key), f"expected [low, high] with low ≤ value ≤ high, got "
+                                              f"[{_num(lo)}, {_num(hi)}] for value {_num(value)}", file=file)
+    return float(lo), float(hi)
 
 
 def numbers(node: Any, path: str = "") -> list[tuple[str, Any]]:
@@ -624,3 +673,108 @@ def parameter_defaults() -> dict[str, tuple[Any, str]]:
 
     walk(Parameters, "parameters")
     return out
+
+
+# --------------------------------------------------------------------------- ranges
+
+INPUT_KINDS = ("sourced", "assumption", "default", "unsourced")
+
+
+@dataclass(frozen=True)
+class InputRange:
+    """One number of a scenario and its range, in the ``--set`` path syntax.
+
+    kind: ``sourced`` (it cites a source), ``assumption`` (a judgement with its reason),
+    ``default`` (a model parameter left at its default, range from sim/ranges.py) or
+    ``unsourced`` (a bare number: neither, and so no range). low and high are None when
+    the number has no range; equal when it is fixed (a definition or a counterfactual's
+    setting)."""
+
+    path: str
+    value: float
+    kind: str
+    source: str = ""
+    low: float | None = None
+    high: float | None = None
+    why: str = ""  # the assumption, or the reason for a default's range
+
+    @property
+    def ranged(self) -> bool:
+        return self.low is not None and self.high is not None
+
+    @property
+    def varies(self) -> bool:
+        """True if the range is wider than a point: the number is uncertain."""
+        return self.ranged and self.high > self.low
+
+    @property
+    def judgement(self) -> bool:
+        """Assumptions and defaults: numbers set by the modeller's judgement, not read from a source."""
+        return self.kind in ("assumption", "default")
+
+
+def input_ranges(loaded: LoadedScenario, include_defaults: bool = True) -> dict[str, InputRange]:
+    """Every number of a scenario (words and dates left out) with its kind, source and range,
+    keyed by its path (``overrides={path: x}`` sets it); then, with ``include_defaults``,
+    every model parameter the scenario leaves at its default, with its range from
+    sim/ranges.py."""
+    from .ranges import DEFAULT_RANGES
+
+    out: dict[str, InputRange] = {}
+    for path, value in numbers(loaded.raw):
+        if not is_number(value):
+            continue
+        prov = loaded.provenance.get(path)
+        if prov is None:
+            out[path] = InputRange(path, value, "unsourced")
+            continue
+        kind = "sourced" if prov.source else "assumption"
+        out[path] = InputRange(path, value, kind, str(prov.source or ""), prov.low, prov.high,
+                               prov.assumption or "")
+    if include_defaults:
+        for path, (value, why) in parameter_defaults().items():
+            if path in out:
+                continue
+            low, high, reason = DEFAULT_RANGES.get(path, (None, None, ""))
+            out[path] = InputRange(path, value, "default", "", low, high, reason or why)
+    return out
+
+
+def is_composition(path: str) -> bool:
+    """A share of a whole that sums to one (a republic's initial alignment): it cannot change
+    alone, the other shares make room (see composition_override)."""
+    keys = _split_path(path)
+    return len(keys) == 4 and keys[0] == "republics" and keys[2] == "alignment"
+
+
+def composition_override(sc: Scenario, path: str, value: float) -> dict[str, Any]:
+    """``{path: value}``, or for a share of a composition the whole composition with the
+    other shares scaled to make room, so that it still sums to one."""
+    if not is_composition(path):
+        return {path: value}
+    _, rep, _, power = _split_path(path)
+    shares = dict(sc.republics[rep].alignment)
+    rest = 1.0 - shares[power]
+    scale = (1.0 - value) / rest if rest > 0 else 0.0
+    new = {p: (value if p == power else s * scale) for p, s in shares.items()}
+    return {f"republics.{rep}.alignment": new}
+
+
+def check_range_ends(loaded: LoadedScenario, ranges: dict[str, InputRange] | None = None) -> list[ScenarioError]:
+    """Each range end set in the scenario must itself be a valid value of its field (a share's
+    range within [0, 1], an integer's ends whole): one error per offending path."""
+    ranges = input_ranges(loaded) if ranges is None else ranges
+    plain = loaded.scenario.model_dump()
+    errors = []
+    for r in ranges.values():
+        if not r.varies:
+            continue
+        for end in (r.low, r.high):
+            v = int(end) if isinstance(r.value, int) and float(end).is_integer() else end
+            try:
+                scenario_with(loaded.scenario, composition_override(loaded.scenario, r.path, v), plain=plain)
+            except ScenarioError as e:
+                errors.append(ScenarioError(r.path, f"range end {_num(end)} is not a valid value: {e.message}",
+                                            file=loaded.files[-1] if loaded.files else None))
+                break
+    return errors
