@@ -226,15 +226,23 @@ def trajectory_columns(powers: list[str]) -> list[str]:
 
 def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: int | None = None,
              scheduler: str | None = None, progress: Callable[[int], None] | None = None,
-             every: int | None = 1) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+             every: int | None = 1, draws: list[tuple[int, dict]] | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """Run every arm once per seed: the tidy runs table (one row per run and arm, sorted by
     run then arm), the republics' trajectories every ``every`` quarters (None: not kept) and
-    a description of the backend. A failed run raises CompareError."""
+    a description of the backend. A failed run raises CompareError.
+
+    ``draws``: one (particle, {path: value}) per seed from a calibration's posterior
+    (analysis/posterior.py); run i of every arm takes draw i, and the runs table gets a
+    ``draw`` column."""
     republics = list(arms[0].scenario.republics)
     powers = list(arms[0].scenario.powers)
     names = outcome_names(republics, powers)
-    tasks = {a.key: [(k * len(seeds) + i, k, i, int(s), {}) for i, s in enumerate(seeds)] for k, a in enumerate(arms)}
-    size = batch_size(len(arms) * len(seeds), dask_local or workers or 1)
+    values = [v for _, v in draws] if draws else [{}] * len(seeds)
+    tasks = {a.key: [(k * len(seeds) + i, k, i, int(s), values[i]) for i, s in enumerate(seeds)]
+             for k, a in enumerate(arms)}
+    # one run a batch when each replicate has its own parameters (a batch reuses one scenario per arm)
+    size = 1 if draws else batch_size(len(arms) * len(seeds), dask_local or workers or 1)
     batches = [Batch(a.scenario, names, [], every, tasks[a.key][i:i + size], republic_arrays=bool(every))
                for a in arms for i in range(0, len(seeds), size)]
     rows: list[dict] = []
@@ -255,7 +263,10 @@ def run_arms(arms: list[Arm], seeds: list[int], workers: int = 1, dask_local: in
         raise CompareError(f"{len(failed)} of {len(df)} runs failed; first: run {int(first['replicate'])} of arm "
                            f"{arm.key} ({arm.label}), seed {int(first['seed'])}: {first['error']}")
     traj = _tidy_trajectories(traj_rows, arms, seeds, republics, powers) if every else None
-    return _tidy_runs(df, arms, republics, powers), traj, backend
+    tidy = _tidy_runs(df, arms, republics, powers)
+    if draws:
+        tidy.insert(4, "draw", tidy["run"].map(dict(enumerate(p for p, _ in draws))).astype("int64"))
+    return tidy, traj, backend
 
 
 def _tidy_trajectories(rows: list[tuple], arms: list[Arm], seeds: list[int], republics: list[str],
@@ -432,7 +443,8 @@ class Comparison:
 def compare(scenario_a, scenario_b=None, without: Iterable[str] = (), replicates: int = 20, seed: int = 1,
             years: float | None = None, workers: int = 1, resamples: int = RESAMPLES, level: float = LEVEL,
             dask_local: int | None = None, scheduler: str | None = None,
-            progress: Callable[[int], None] | None = None, every: int | None = 1) -> Comparison:
+            progress: Callable[[int], None] | None = None, every: int | None = 1,
+            draws: list[tuple[int, dict]] | None = None) -> Comparison:
     """Paired runs of two arms with common random numbers and the effects table.
 
     ``compare(A, B)``: the effect is B − A. ``compare(A, without=[NAME, ...])``: arm B is A
@@ -440,7 +452,8 @@ def compare(scenario_a, scenario_b=None, without: Iterable[str] = (), replicates
     Scenarios are names, paths or LoadedScenario objects."""
     a, b, sign, definition = prepare(scenario_a, scenario_b, without, years, replicates, resamples, level)
     return run_comparison(a, b, sign, definition, replicates, seed, workers=workers, resamples=resamples,
-                          level=level, dask_local=dask_local, scheduler=scheduler, progress=progress, every=every)
+                          level=level, dask_local=dask_local, scheduler=scheduler, progress=progress, every=every,
+                          draws=draws)
 
 
 def prepare(scenario_a, scenario_b=None, without: Iterable[str] = (), years: float | None = None,
@@ -469,10 +482,10 @@ def _check_numbers(replicates: int, resamples: int, level: float, years: float |
 def run_comparison(a: Arm, b: Arm, sign: int, definition: str, replicates: int, seed: int, workers: int = 1,
                    resamples: int = RESAMPLES, level: float = LEVEL, dask_local: int | None = None,
                    scheduler: str | None = None, progress: Callable[[int], None] | None = None,
-                   every: int | None = 1) -> Comparison:
+                   every: int | None = 1, draws: list[tuple[int, dict]] | None = None) -> Comparison:
     seeds = replicate_seeds(seed, replicates)
     runs, trajectories, backend = run_arms([a, b], seeds, workers=workers, dask_local=dask_local,
-                                           scheduler=scheduler, progress=progress, every=every)
+                                           scheduler=scheduler, progress=progress, every=every, draws=draws)
     republics = list(a.scenario.republics)
     effects = effects_table(runs, republics, seed, sign, definition, resamples, level)
     notes = []
@@ -563,7 +576,7 @@ def challenger_initiatives(sc) -> list[str]:
 def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | None = None, workers: int = 1,
                  resamples: int = RESAMPLES, level: float = LEVEL, dask_local: int | None = None,
                  scheduler: str | None = None, progress: Callable[[int], None] | None = None,
-                 every: int | None = 1) -> WedgeReport:
+                 every: int | None = 1, draws: list[tuple[int, dict]] | None = None) -> WedgeReport:
     """How often the challenger (``scenario.wedge.challenger``) achieves the wedge, with a
     Wilson interval; the same without its initiatives; and the shift in the incumbents'
     share due to those initiatives (with − without, paired, bootstrap intervals)."""
@@ -580,14 +593,14 @@ def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | N
         comp = run_comparison(a, b, -1, f"A - B: with {what} - without (the effect of {sc.wedge.challenger}'s "
                                         f"initiatives)", replicates, seed, workers=workers, resamples=resamples,
                               level=level, dask_local=dask_local, scheduler=scheduler, progress=progress,
-                              every=every)
+                              every=every, draws=draws)
         runs, effects, backend, note = comp.runs, comp.effects, comp.backend, ""
         trajectories = comp.trajectories
     else:
         comp = None
         a = Arm("A", f"{sc.name} (as given)", loaded)
         runs, trajectories, backend = run_arms([a], seeds, workers=workers, dask_local=dask_local,
-                                               scheduler=scheduler, progress=progress, every=every)
+                                               scheduler=scheduler, progress=progress, every=every, draws=draws)
         effects = pd.DataFrame(columns=EFFECT_COLUMNS)
         disabled = [k for k, v in sc.initiatives.items() if v.power == sc.wedge.challenger]
         note = (f"scenario '{sc.name}' has no enabled initiative of {sc.wedge.challenger} (wedge.challenger)"

@@ -148,6 +148,8 @@ class Folder:
             return "sweep" if self.has("scalars") else "unknown"
         if (self.path / "discovery.json").exists():
             return "discovery"
+        if kind == "hindcast" or self.has("hindcast"):
+            return "hindcast"  # analysis/hindcast_plots.py
         return "unknown"
 
     @property

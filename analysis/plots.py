@@ -64,13 +64,15 @@ from .plotting.outcomes import Group, effects_figure, wedge_figure
 from .plotting.sweeps import discovery_figure, heatmap_figure, sensitivity_figure, sweep_trajectories_figure
 from .plotting.trajectories import alignment_figure, trajectories_figure
 
-KINDS = ("trajectories", "network", "alignment", "wedge", "effects", "heatmap", "sensitivity", "discovery")
+KINDS = ("trajectories", "network", "alignment", "wedge", "effects", "heatmap", "sensitivity", "discovery",
+         "hindcast")
 FOLDER_KINDS = {  # what each kind of results folder can show, in the default order
     "run": ("trajectories", "network", "alignment", "wedge"),
     "compare": ("trajectories", "wedge", "effects"),
     "wedge": ("trajectories", "wedge", "effects"),
     "sweep": ("trajectories", "heatmap", "sensitivity", "discovery"),
     "discovery": ("discovery",),
+    "hindcast": ("hindcast",),  # analysis/hindcast_plots.py
     "unknown": (),
 }
 
@@ -125,6 +127,8 @@ def missing(folder: Folder, kind: str, **options) -> str | None:
                   if folder.kind == "sweep" else "")
         return (f"{where} sensitivity.parquet (written by `greatgame sensitivity` into a sobol or morris sweep "
                 f"folder){run_it}; {holds}")
+    if kind == "hindcast":
+        return None if folder.has("hindcast") else f"{where} hindcast.csv (a `greatgame hindcast` folder); {holds}"
     if kind == "discovery":
         d = folder.discovery_dir
         if (d / "discovery.json").exists() and (d / "prim_trajectory.parquet").exists():
@@ -183,6 +187,11 @@ def figures(folder: str | Path | Folder, kind: str, *, measure: str = "alignment
         raise PlotError(why)
     if bins < 2:
         raise PlotError(f"--bins: must be ≥ 2, got {bins}")
+    if kind == "hindcast":
+        from .hindcast_plots import hindcast_figure
+
+        with matplotlib.rc_context(STYLE):
+            return [("hindcast", hindcast_figure(folder.table("hindcast"), folder.manifest))]
     facts = folder.facts
     with matplotlib.rc_context(STYLE):
         if kind == "trajectories" and folder.kind == "sweep":

@@ -419,7 +419,8 @@ def html_report(folder: str | Path | Folder, dpi: int = 150) -> tuple[str, list[
     notes = []
     m = folder.manifest
     kind_text = {"run": "simulation runs (greatgame run)", "compare": "a paired comparison (greatgame compare)",
-                 "wedge": "the wedge question (greatgame wedge)", "sweep": "a parameter sweep"}[folder.kind]
+                 "wedge": "the wedge question (greatgame wedge)", "sweep": "a parameter sweep",
+                 "hindcast": "an out-of-sample hindcast (greatgame hindcast)"}[folder.kind]
     title = facts.title or m.get("title") or facts.name
     head = [f"<h1>{esc(title)}</h1>",
             f'<p class="sub">Scenario <code>{esc(facts.name)}</code> — {esc(kind_text)}, '
@@ -434,6 +435,10 @@ def html_report(folder: str | Path | Folder, dpi: int = 150) -> tuple[str, list[
         headline = _run_headline(folder)
     elif folder.kind in ("compare", "wedge"):
         headline = _compare_headline(folder)
+    elif folder.kind == "hindcast":
+        from .hindcast_plots import hindcast_headline
+
+        headline = hindcast_headline(folder)
     else:
         headline = _sweep_headline(folder)
     figs, fig_notes = _figures_section(folder, dpi)

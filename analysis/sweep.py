@@ -147,9 +147,10 @@ def run_batch(batch: Batch) -> tuple[list[dict], list[dict]]:
     for run, point, rep, seed, values in batch.runs:
         head = {"run": run, "point": point, "replicate": rep, "seed": seed}
         try:
-            if point not in cache:
-                cache = {point: scenario_with(sc0, values, plain=batch._plain) if values else sc0}
-            model = GreatGameModel(cache[point], rng=seed, collect_every=0)
+            key = (point, id(values))  # runs of a point share their values dict, unless drawn per run (--posterior)
+            if key not in cache:
+                cache = {key: scenario_with(sc0, values, plain=batch._plain) if values else sc0}
+            model = GreatGameModel(cache[key], rng=seed, collect_every=0)
             if batch.every and batch.republic_arrays:
                 steps, frames = [model.steps], [republic_arrays(model)]
                 while model.steps < model.horizon:
@@ -454,14 +455,17 @@ class SweepResult:
 def run_sweep(spec: LoadedSpec, out: Path, workers: int = 1, dask_local: int | None = None,
               scheduler: str | None = None, resume: bool = False,
               progress: Callable[[int], None] | None = None, force: bool = False,
-              notify: Callable[[str], None] | None = None) -> SweepResult:
+              notify: Callable[[str], None] | None = None, draws: list[tuple[int, dict]] | None = None
+              ) -> SweepResult:
     """Run (or resume) a sweep into ``out``; see the module docstring.
 
     The folder is locked while the sweep runs (a second process refuses). ``resume`` continues
     the sweep stored in ``out`` only if everything its results depend on is unchanged (the
     spec, every scenario file of the extends chain, greatgame's version and model code, the
     design); ``force`` deletes whatever greatgame results ``out`` holds and starts over.
-    ``notify`` gets one-line notices (unreadable parts run again, a stale lock taken over)."""
+    ``notify`` gets one-line notices (unreadable parts run again, a stale lock taken over).
+    ``draws`` (``--posterior``, analysis/posterior.py): replicate r of every point takes the
+    parameter set of draw r (the design's own values win); the scalars get a ``draw`` column."""
     out = Path(out)
     if resume and force:
         raise SpecMismatch("--resume continues the sweep in the folder and --force deletes it; give one of them")
@@ -471,6 +475,12 @@ def run_sweep(spec: LoadedSpec, out: Path, workers: int = 1, dask_local: int | N
     seeds = run_seeds(spec, len(design))
     tasks = make_tasks(design, seeds)
     inputs = sweep_inputs(spec)
+    if draws:
+        import hashlib
+        import json
+
+        tasks = [(run, p, r, sd, {**draws[r][1], **v}) for run, p, r, sd, v in tasks]
+        inputs["posterior_draws_sha256"] = hashlib.sha256(json.dumps(draws, sort_keys=True).encode()).hexdigest()
     with outdir.OutputLock(out) as lock:
         if lock.took_over and notify is not None:
             notify(f"{out}: took over the lock left by process {lock.took_over}, which is no longer running")
@@ -487,12 +497,13 @@ def run_sweep(spec: LoadedSpec, out: Path, workers: int = 1, dask_local: int | N
         todo = [t for t in tasks if t[0] not in finished]
         if not finished:  # nothing of value here: no table of an earlier attempt may survive
             outdir.clean(out)
-        return _run_into(store, spec, inputs, design, seeds, tasks, todo, workers, dask_local, scheduler, progress)
+        return _run_into(store, spec, inputs, design, seeds, tasks, todo, workers, dask_local, scheduler, progress,
+                         draws)
 
 
 def _run_into(store: "SweepStore", spec: LoadedSpec, inputs: dict, design: pd.DataFrame, seeds: np.ndarray,
               tasks: list, todo: list, workers: int, dask_local: int | None, scheduler: str | None,
-              progress: Callable[[int], None] | None) -> SweepResult:
+              progress: Callable[[int], None] | None, draws: list | None = None) -> SweepResult:
     out = store.out
     output.write_text(spec.text, out / "spec.yaml")
     output.write_table(design.reset_index(), out / "design", "parquet")
@@ -521,10 +532,15 @@ def _run_into(store: "SweepStore", spec: LoadedSpec, inputs: dict, design: pd.Da
 
     rows, traj_rows = store.completed()
     scalars = tidy_scalars(rows, design, spec.scalars)
+    if draws:
+        scalars.insert(4, "draw", scalars["replicate"].map(dict(enumerate(p for p, _ in draws))).astype("int64"))
     trajectories = tidy_trajectories(traj_rows, spec.trajectory_columns) if every else None
     files = store.finish(scalars, trajectories)
     files.update({"design": "design.parquet", "spec": "spec.yaml", "manifest": "manifest.json"})
     manifest = _manifest(spec, len(design), seeds, backend=backend, inputs=inputs)
+    if draws:
+        manifest.update({"uncertainty": "parameters + seeds (replicate r of every point takes posterior draw r)",
+                         "draws": [{"replicate": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]})
     manifest.update({"runs": len(tasks), "failed": int((scalars["status"] == "error").sum()),
                      "files": files, "last_session": {"ran": len(todo), "skipped": len(tasks) - len(todo),
                                                       "seconds": round(seconds, 3)}})
@@ -574,6 +590,8 @@ def input_changes(old: dict | None, new: dict) -> list[str]:
         changes.append(f"greatgame {old.get('greatgame')} -> {new['greatgame']}")
     if old.get("model_code_sha256") != new["model_code_sha256"]:
         changes.append("the model's code (greatgame.sim) changed")
+    if old.get("posterior_draws_sha256") != new.get("posterior_draws_sha256"):
+        changes.append("the parameter draws from --posterior changed (or --posterior was added or left out)")
     return changes
 
 

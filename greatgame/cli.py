@@ -280,12 +280,20 @@ def cmd_run(args) -> int:
     sc = loaded.scenario
     seeds = runs.replicate_seeds(args.seed, args.replicates)
     out = Path(args.out) if args.out else default_out("", sc.name, "scenario name")
+    post, extra = _posterior_arg(args)  # --posterior: parameters drawn per replicate (analysis/posterior.py)
     show = not args.quiet and sys.stderr.isatty()
     with claim_out(out, "run", args.force):
         print(f"Scenario '{sc.name}': {sc.title} — {sc.start} + {sc.years:g} years ({sc.steps} quarterly steps), "
               f"{len(seeds)} replicate{'s' if len(seeds) > 1 else ''}, seed {args.seed}")
         with tqdm(total=len(seeds), desc="replicates", unit="run", disable=not show, file=sys.stderr) as bar:
-            actors, model_df, events = runs.run_replicates(loaded, seeds, progress=bar.update)
+            if post is None:
+                actors, model_df, events = runs.run_replicates(loaded, seeds, progress=bar.update)
+            else:
+                from greatgame.analysis import posterior
+
+                actors, model_df, events, draws = posterior.run_replicates(loaded, seeds, post, args.seed,
+                                                                           bar.update)
+                extra["draws"] = [{"replicate": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]
 
         replace_results(out)
         files = {}
@@ -293,15 +301,32 @@ def cmd_run(args) -> int:
         files["model"] = output.write_table(model_df, out / "model", args.format).name
         files["events"] = output.write_table(events, out / "events", "csv").name
         man = output.manifest(loaded, seeds, args.seed, files,
-                              extra={"overrides": list(args.set or []), "format": args.format})
+                              extra={"overrides": list(args.set or []), "format": args.format, **extra})
         output.write_json(man, out / "manifest.json")
 
     _print_summary(loaded, actors, model_df)
-    print(f"\nWrote {out}/: {', '.join(files.values())}, manifest.json")
     if len(seeds) > 1:
+        print(f"Spread over replicates: {extra['uncertainty']}")
+    print(f"\nWrote {out}/: {', '.join(files.values())}, manifest.json")
+    if len(seeds) > 1 and post is not None:
+        print("Re-run any replicate alone with its seed and its draw's values as --set (manifest.json: 'draws')")
+    elif len(seeds) > 1:
         print(f"Re-run any replicate alone with: greatgame run {shlex.quote(args.scenario)} --seed SEED "
               f"(seeds in manifest.json and in the 'seed' column)")
     return 0
+
+
+def _posterior_arg(args):
+    """(Posterior or None, manifest fields saying which uncertainty the replicates show)."""
+    from greatgame.analysis.posterior import PosteriorError, load_posterior, uncertainty_label
+
+    post = None
+    if getattr(args, "posterior", None):
+        try:
+            post = load_posterior(args.posterior)
+        except PosteriorError as e:
+            raise CliError(str(e)) from None
+    return post, {"uncertainty": uncertainty_label(post), "posterior": str(post.path) if post else None}
 
 
 def _print_summary(loaded, actors, model_df) -> None:
@@ -371,6 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default parquet)")
     r.add_argument("--set", action="append", metavar="PATH=VALUE", default=[],
                    help="override a scenario value, e.g. powers.japan.budget.grants=0.5 (repeatable)")
+    r.add_argument("--posterior", metavar="DIR", help="draw each replicate's parameters from a `greatgame calibrate` "
+                                                      "posterior (seeded by --seed; 'draw' column in the tables)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--force", action="store_true",
                    help="write into --out even if it holds another kind of result (deleting it first)")
@@ -397,9 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
     so.set_defaults(func=cmd_sources)
 
     # Experiment commands live in their own modules, each with register(subparsers).
-    from . import cli_analyse, cli_app, cli_compare, cli_plot, cli_sweep, cli_uncertainty
+    from . import cli_analyse, cli_app, cli_calibrate, cli_compare, cli_plot, cli_sweep, cli_uncertainty
 
-    for module in (cli_sweep, cli_compare, cli_analyse, cli_plot, cli_uncertainty, cli_app):
+    for module in (cli_sweep, cli_compare, cli_analyse, cli_plot, cli_uncertainty, cli_app, cli_calibrate):
         module.register(sub)
     return p
 

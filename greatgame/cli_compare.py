@@ -52,9 +52,24 @@ def _common(p, replicates: int, kind: str) -> None:
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default parquet)")
     p.add_argument("--every", type=int, default=1, metavar="Q",
                    help="keep the republics' trajectories (for plots) every Q quarters (default 1; 0 keeps none)")
+    p.add_argument("--posterior", metavar="DIR",
+                   help="run i of every arm draws its parameters from a `greatgame calibrate` posterior (seeded by "
+                        "--seed; 'draw' column): the spread then shows parameters + seeds, not seeds only")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true",
                    help="write into --out even if it holds another kind of result (deleting it first)")
+
+
+def _draws(args, K: int):
+    """(draws or None, manifest fields) for --posterior (analysis/posterior.py)."""
+    from .cli import _posterior_arg
+
+    post, extra = _posterior_arg(args)
+    draws = post.draw(K, args.seed) if post is not None else None
+    if draws:
+        extra["draws"] = [{"run": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]
+    print(f"Uncertainty shown: {extra['uncertainty']}")
+    return draws, extra
 
 
 def _check(args) -> None:
@@ -149,10 +164,11 @@ def _compare(args) -> int:
     else:
         print("  effect = B - A")
 
+    draws, post_info = _draws(args, K)
     with progress_bar(2 * K, "runs", args.quiet) as bar:
         res = cmp.run_comparison(a, b, sign, definition, K, args.seed, workers=args.workers,
                                  resamples=args.resamples, dask_local=args.dask_local, scheduler=args.scheduler,
-                                 progress=bar.update, every=args.every or None)
+                                 progress=bar.update, every=args.every or None, draws=draws)
     for note in res.notes:
         print(f"  note: {note}")
 
@@ -186,7 +202,7 @@ def _compare(args) -> int:
         "effect": definition,
         "bootstrap": {"resamples": args.resamples, "level": res.level, "method": "percentile, pairs resampled",
                       "generator": "numpy default_rng(SeedSequence(master_seed, spawn_key=(0x626F6F74,)))"},
-        "backend": res.backend,
+        "backend": res.backend, **post_info,
     }, tables={"trajectories": res.trajectories})
     print(f"\nWrote {out}/: {', '.join(files)}")
     print("Re-run any pair alone with the seeds in the 'seed' column, e.g. run 0: " + _rerun(args, b, res.seeds[0]))
@@ -271,10 +287,11 @@ def _wedge(args) -> int:
           f"less than {sc.parameters.wedge_incumbent_share:g} of its alignment and {ch} at least as much as "
           f"{'each of them' if several else 'it'}.")
 
+    draws, post_info = _draws(args, K)
     with progress_bar(K * (2 if names else 1), "runs", args.quiet) as bar:
         rep = cmp.wedge_report(loaded, K, args.seed, workers=args.workers, resamples=args.resamples,
                                dask_local=args.dask_local, scheduler=args.scheduler, progress=bar.update,
-                               every=args.every or None)
+                               every=args.every or None, draws=draws)
 
     w = rep.with_initiatives
     wo = rep.without_initiatives
@@ -285,8 +302,9 @@ def _wedge(args) -> int:
         print(f"\nThe headline: {inc} share of each republic's alignment at the horizon, with and without {ch}'s "
               f"initiatives ({', '.join(names)}; {ch}'s routine budget and strategy stay as given), mean over {K} "
               f"paired runs; shift = with − without, in percentage points, 95% bootstrap CI "
-              f"({args.resamples:,} resamples of the pairs; the interval covers seed noise only, not parameter "
-              f"uncertainty: see `greatgame uncertainty`):")
+              f"({args.resamples:,} resamples of the pairs; the interval covers "
+              + ("seed noise only, not parameter uncertainty: see `greatgame uncertainty`):" if draws is None
+                 else "parameters drawn from the posterior and seeds):"))
         print(f"  {'republic':<14}{'with':>8}{'without':>9}{'shift':>9}   95% CI")
         for _, r in list(e.iloc[1:].iterrows()) + [(0, e.iloc[0])]:
             name = "all (mean)" if r["republic"] == "all" else r["republic"]
@@ -311,7 +329,7 @@ def _wedge(args) -> int:
                   "interval": "Wilson score, 95%"},
         "effect": rep.comparison.definition if rep.comparison else None,
         "bootstrap": {"resamples": args.resamples, "level": rep.level, "method": "percentile, pairs resampled"},
-        "backend": rep.backend,
+        "backend": rep.backend, **post_info,
     }, tables={"wedge": rep.probability_table(), "thresholds": rep.thresholds, "channels": rep.channels,
                "trajectories": rep.trajectories})
     print(f"\nWrote {out}/: {', '.join(files)}")

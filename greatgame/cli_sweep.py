@@ -23,6 +23,9 @@ def register(sub) -> None:
     s.add_argument("--force", action="store_true",
                    help="delete the results --out holds (another sweep, another kind of result) and start over")
     s.add_argument("--dry-run", action="store_true", help="print the design's size and first rows; run nothing")
+    s.add_argument("--posterior", metavar="DIR", help="replicate r of every point draws its parameters from a "
+                                                      "`greatgame calibrate` posterior (seeded by the spec's seed; "
+                                                      "the design's own values win; 'draw' column)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_sweep)
 
@@ -71,6 +74,13 @@ def cmd_sweep(args) -> int:
     print(f"Sweep '{name}' of scenario '{spec.base.scenario.name}': {s.design} design, {len(design)} points x "
           f"{s.replicates} replicate{'s' if s.replicates > 1 else ''} = {n_runs} runs, master seed {s.seed}"
           + (", common random numbers" if s.common_random_numbers and s.replicates else ""))
+    draws = None
+    if args.posterior:  # replicate r of every point draws parameter set r (analysis/posterior.py)
+        from .cli import _posterior_arg
+
+        post, info = _posterior_arg(args)
+        draws = post.draw(s.replicates, s.seed)
+        print(f"Uncertainty shown: {info['uncertainty']}")
     if args.dry_run:
         import pandas as pd
 
@@ -92,7 +102,7 @@ def cmd_sweep(args) -> int:
         with progress_bar(n_runs, "runs", args.quiet) as bar:
             result = run_sweep(spec, out, workers=args.workers, dask_local=args.dask_local,
                                scheduler=args.scheduler, resume=args.resume, progress=bar.update,
-                               force=args.force, notify=note)
+                               force=args.force, notify=note, draws=draws)
     except (KeyboardInterrupt, BrokenExecutor) as e:
         what = "interrupted" if isinstance(e, KeyboardInterrupt) else "a worker process died"
         print(f"greatgame: {what}: {stored_runs(out)} of {n_runs} runs are stored in {out}/; continue with: "

@@ -565,7 +565,7 @@ def test_the_wheel_holds_one_package_with_scenarios_sweeps_and_license(tmp_path)
     src.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
-    for name in ("greatgame", "sim", "analysis", "scenarios", "sweeps"):
+    for name in ("greatgame", "sim", "analysis", "scenarios", "sweeps", "data"):
         shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
     built = subprocess.run([PY, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(src)],
                            capture_output=True, text=True)
@@ -583,6 +583,7 @@ def test_the_wheel_holds_one_package_with_scenarios_sweeps_and_license(tmp_path)
         assert f"greatgame/{sub}/__init__.py" in names
     assert {f"greatgame/scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.yaml")} <= set(names)
     assert {f"greatgame/sweeps/{p.name}" for p in (ROOT / "sweeps").glob("*.yaml")} <= set(names)
+    assert "greatgame/data/observed.csv" in names  # the observed data (analysis/observed.py shipped_path)
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
 
     # Installed on its own (dependencies from this environment), it works from any folder.
