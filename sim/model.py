@@ -31,7 +31,8 @@ from mesa import DataCollector, Model
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from . import build, economy, events, forums, hedging, influence, measures, offers, reporters, soft_power
-from .agents import PowerAgent, RepublicAgent, republics_take_offers
+from .agents import PowerAgent, RepublicAgent
+from .offers import republics_take_offers
 from .schema import CHANNELS, DateLike, Scenario
 
 # Kept importable from here, where they used to live.
