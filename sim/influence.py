@@ -1,23 +1,44 @@
-"""Channel scores in the spirit of the Formal Bilateral Influence Capacity index.
+"""Influence: how trade, money, migrants, energy, forums, security and favourability become
+each power's influence over each republic (the channels).
 
-For each channel c, power p and republic r:
+ODD §3.6 of docs/model.md ("Submodel: influence and hedging", first half), step 9 of §1.3;
+in the spirit of the Pardee Center's Formal Bilateral Influence Capacity index. For each
+channel c, power p and republic r, the relationship size B_c(p,r) (:func:`fill_bandwidth`) is
 
-    bandwidth_c(p, r)  = B / (B + h_c)              (size of the relationship, saturating)
-    dependence_c(p, r) = B / (sum_q B_qr + O_r)     (p's share of r's total, others included)
-    score_c(p, r)      = (1 - d) * bandwidth + d * dependence
+    trade        trade[p,r] / GDP_r              O: row_trade_r / GDP_r (rest of the world)
+    aid          aid[p,r] / GDP_r  (stock)       O: other_aid_r / GDP_r
+    investment   investment[p,r] / GDP_r (stock) O: other_investment_r / GDP_r
+    remittances  remit_share[p,r] (share of GDP) O: other_remit_share_r
+    energy       energy[p,r] / GDP_r             O: row_energy_r / GDP_r
+    political    political[p,r] (forum and summit ties, sim/forums.py, sim/events.py)
+    security     security[p,r] (guarantees, bases, security forums, sim/forums.py)
+    soft_power   favour[p,r] (sim/soft_power.py) O: 0
 
-B is measured relative to the republic's GDP for money channels, so that a
-US$1bn relationship means more to Kyrgyzstan than to Kazakhstan. The total
-influence is the weighted sum of channel scores.
+and (:func:`channel_scores`, :func:`total_influence`):
+
+    bandwidth_c(p,r)  = B / (B + h_c)                      h_c = parameters.half_saturation.c
+    dependence_c(p,r) = B / (Σ_q B_c(q,r) + O_c(r))        (p's share of r's total, outsiders included)
+    score_c(p,r)      = (1 − d) · bandwidth_c + d · dependence_c          d = dependence_weight
+    I(p,r)            = Σ_c w_c · score_c(p,r)                           w_c = parameters.weights.c
+
+Money channels are measured against the republic's GDP, so that a US$1bn relationship means
+more to Kyrgyzstan than to Kazakhstan. :func:`compute_influence` also works out the influence
+shares and the hedging utility (sim/hedging.py), which every later step of the quarter reads.
+The hedging functions are re-exported here, where they used to live.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .hedging import hedging_target, hedging_utility, influence_shares, softmax_rows
 from .schema import CHANNELS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import GreatGameModel
 
 # 0-d arrays rather than Python floats as operands: the same results, without numpy
 # converting the float on every call (most of the cost of an operation on arrays this small).
@@ -70,63 +91,80 @@ def total_influence(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (weights @ scores.reshape(len(weights), -1)).reshape(scores.shape[1:])
 
 
-def softmax_rows(u: np.ndarray, overwrite: bool = False) -> np.ndarray:
-    """Softmax of each row (last axis) of u; ``overwrite=True`` lets it use u as scratch."""
-    spread = np.empty(u.shape)  # assigning then operating beats broadcasting at the model's sizes
-    spread[...] = np.maximum.reduce(u, axis=-1, keepdims=True)
-    e = np.subtract(u, spread, out=u if overwrite else None)
-    np.exp(e, out=e)
-    spread[...] = np.add.reduce(e, axis=-1, keepdims=True)
-    return np.divide(e, spread, out=spread)
-
-
-def influence_shares(influence: np.ndarray) -> np.ndarray:
-    """(P, R) each power's share of the republic's total influence (0 where there is none)."""
-    spread = np.empty(influence.shape)  # assigning then dividing beats a broadcasting divide at these sizes
-    spread[...] = np.add.reduce(influence, axis=0)
-    return np.divide(influence, np.maximum(spread, _TINY, out=spread), out=spread)
-
-
-def hedging_utility(
-    influence: np.ndarray,
-    threat: np.ndarray,
-    autonomy_cost: float,
-    dominance_threshold: float,
-    share: np.ndarray | None = None,
+def channel_scores(
+    bandwidth_raw: np.ndarray,
+    others: np.ndarray,
+    half_saturation: np.ndarray,
+    dependence_weight: float,
 ) -> np.ndarray:
-    """(P, R) what each power is worth to each republic, hedging included:
+    """Scores for all channels at once.
 
-    utility(p, r) = I(p, r) - threat(p, r) - kappa * max(0, I(p, r) / sum_q I(q, r) - d0)
-
-    ``share`` is :func:`influence_shares` of ``influence``, if already at hand.
+    bandwidth_raw: (C, P, R) relationship sizes (already scaled by GDP where money).
+    others: (C, R) the same quantity with actors outside the model.
+    half_saturation: (C,) the h_c of each channel, or the same already spread to (C, P, R)
+        (the model's form: operations between arrays of one shape are the cheaper ones).
+    Returns (C, P, R) scores in [0, 1].
     """
-    share = influence_shares(influence) if share is None else share
-    excess = np.subtract(share, dominance_threshold)
-    np.maximum(excess, _ZERO, out=excess)
-    excess *= autonomy_cost
-    out = influence - threat
-    out -= excess
-    return out
+    b = np.maximum(bandwidth_raw, _ZERO)
+    d = float(dependence_weight)
+    d, keep = _operands(d, 1.0 - d)
+    total = np.add.reduce(b, axis=1)
+    total += others  # (C, R)
+    # score = b * ((1 - d) / (b + h) + d / total); where total is 0, so is b.
+    per_total = np.divide(d, np.maximum(total, _TINY, out=total), out=total)
+    score = b + (half_saturation.reshape(-1, 1, 1) if half_saturation.ndim == 1 else half_saturation)
+    np.divide(keep, score, out=score)
+    spread = np.empty(score.shape)  # assigning then adding beats a broadcasting add at these sizes
+    spread[...] = per_total[:, None, :]
+    score += spread
+    score *= b
+    return score
 
 
-def hedging_target(
-    influence: np.ndarray,
-    threat: np.ndarray,
-    autonomy_cost: float,
-    dominance_threshold: float,
-    sensitivity: float,
-    noise: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Multi-vector hedging: the alignment each republic would move toward.
-
-    target(r, .) = softmax(sensitivity * (utility(., r) + noise(r, .)))
-
-    noise is in utility units ((R, P), the model draws it with sd ``alignment_noise``).
-    Returns (target (R, P), utility (P, R)).
-    """
-    utility = hedging_utility(influence, threat, autonomy_cost, dominance_threshold)
-    u = utility.T if noise is None else utility.T + noise
-    return softmax_rows(sensitivity * u), utility
+def total_influence(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(P, R) weighted sum over channels."""
+    return (weights @ scores.reshape(len(weights), -1)).reshape(scores.shape[1:])
 
 
-__all__ = ["CHANNELS", "channel_scores", "total_influence", "hedging_target", "hedging_utility", "softmax_rows"]
+# ---------------------------------------------------------------- the model's channels
+def bandwidth_raw(m: "GreatGameModel") -> tuple[np.ndarray, np.ndarray]:
+    """(C, P, R) relationship sizes and (C, R) the same with outsiders, channel by channel.
+
+    Money channels are measured as a share of the republic's GDP."""
+    b, o = m._fill_bandwidth()
+    return b.copy(), o.copy()
+
+
+def fill_bandwidth(m: "GreatGameModel") -> tuple[np.ndarray, np.ndarray]:
+    """B and O (see the module docstring) written into the model's buffers, in CHANNELS order."""
+    b, o = m._bandwidth, m._others
+    per_gdp = m._grid  # 1 / GDP, spread over the powers: products of equal shapes are cheaper
+    per_gdp[...] = m.gdp_r
+    np.reciprocal(per_gdp, out=per_gdp)
+    np.multiply(m.trade, per_gdp, out=b[0])
+    np.multiply(m.aid, per_gdp, out=b[1])
+    np.multiply(m.investment, per_gdp, out=b[2])
+    b[3] = m.remit_share
+    np.multiply(m.energy, per_gdp, out=b[4])
+    b[5], b[6], b[7] = m.political, m.security, m.favour
+    per_gdp = per_gdp[0]
+    np.multiply(m.row_trade, per_gdp, out=o[0])
+    np.multiply(m.other_aid, per_gdp, out=o[1])
+    np.multiply(m.other_investment, per_gdp, out=o[2])
+    np.multiply(m.row_energy, per_gdp, out=o[4])
+    # o[3], o[5], o[6] (outsiders' remittances, political and security ties) are constant: set once.
+    return b, o
+
+
+def compute_influence(m: "GreatGameModel") -> None:
+    """Channel scores, total influence, influence shares and hedging utility, from the state now."""
+    c = m._const
+    b, o = m._fill_bandwidth()
+    m.scores = channel_scores(b, o, c.half_saturation, m.params.dependence_weight)
+    m.influence = total_influence(m.scores, m.channel_weights)
+    m.influence_share = influence_shares(m.influence)
+    m.utility = hedging_utility(m.influence, m.threat, c.autonomy_cost, c.dominance, m.influence_share)
+
+
+__all__ = ["CHANNELS", "channel_scores", "total_influence", "hedging_target", "hedging_utility", "softmax_rows",
+           "influence_shares", "bandwidth_raw", "fill_bandwidth", "compute_influence"]
