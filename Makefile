@@ -20,10 +20,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # The headline with intervals: 40 paired runs of the baseline (history: the record 2015-2025,
+# each pair with its parameters drawn from the shipped calibration, data/posteriors/history,
 # then on to 2030) with and without Japan's initiatives (enough to draw 5-95% bands), then its
 # figures and report. --force: out/history is this target's own folder.
 run: $(STAMP)
-	$(VENV)/bin/greatgame wedge history --replicates 40 --out $(OUT)/history --force
+	$(VENV)/bin/greatgame wedge history --replicates 40 --posterior history --out $(OUT)/history --force
 	@echo
 	@echo "Figures and report of the baseline (from the saved results; nothing is re-run):"
 	@$(VENV)/bin/greatgame plot $(OUT)/history

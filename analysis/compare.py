@@ -61,7 +61,8 @@ MEASURES = (
 MODEL_OUTCOMES = ["date", "incumbent_share_mean", "challenger_share_mean", "wedge_achieved", "wedged_republics",
                   "wedge_in_landscape"]
 REPUBLIC_OUTCOMES = ["incumbent_share", "challenger_share", "opposite_incumbents", "wedged"]
-EFFECT_COLUMNS = ["measure", "republic", "mean_A", "mean_B", "effect", "ci_low", "ci_high", "n", "definition"]
+EFFECT_COLUMNS = ["measure", "republic", "mean_A", "mean_B", "effect", "ci_low", "ci_high", "pairs_p05", "pairs_p95", "n",
+                  "definition"]
 # The binary rule (d) is one measure among others: its threshold is arbitrary, so it is
 # reported at each of these (per republic), never at 0.5 alone.
 WEDGE_THRESHOLDS = (0.40, 0.45, 0.50, 0.55, 0.60)
@@ -352,6 +353,10 @@ def effects_table(runs: pd.DataFrame, republics: list[str], seed: int, sign: int
         "effect": effect,
         "ci_low": low,
         "ci_high": high,
+        # the spread of the paired differences themselves (5th and 95th percentiles): with a
+        # posterior, what the parameters left uncertain as well as seed noise; the CI above is the mean's
+        "pairs_p05": np.percentile(d, 5, axis=0) if n else np.full(len(cols), np.nan),
+        "pairs_p95": np.percentile(d, 95, axis=0) if n else np.full(len(cols), np.nan),
         "n": np.full(len(cols), n, dtype="int64"),
         "definition": definition,
     }, columns=EFFECT_COLUMNS)

@@ -46,11 +46,28 @@ class Posterior:
                 for i in idx.tolist()]
 
 
+def shipped_posteriors() -> dict[str, Path]:
+    """Posteriors that ship with greatgame (``data/posteriors/NAME/``), by name."""
+    from importlib import resources
+
+    root = Path(str(resources.files("greatgame.data"))) / "posteriors"
+    if not root.is_dir():
+        return {}
+    return {d.name: d for d in sorted(root.iterdir()) if (d / "posterior.csv").exists()}
+
+
 def load_posterior(path: str | Path) -> Posterior:
-    """Read ``DIR/posterior.csv`` (and its manifest); one-line errors for anything missing or malformed."""
+    """Read ``DIR/posterior.csv`` (and its manifest); one-line errors for anything missing or malformed.
+    A name that is not a folder may be a shipped posterior (``greatgame.analysis.posterior.shipped_posteriors``)."""
     d = Path(path)
     if not d.is_dir():
-        raise PosteriorError(f"--posterior {d}: no such folder (expected the --out folder of `greatgame calibrate`)")
+        shipped = shipped_posteriors()
+        if str(path) in shipped:
+            d = shipped[str(path)]
+        else:
+            names = f"; shipped: {', '.join(shipped)}" if shipped else ""
+            raise PosteriorError(f"--posterior {d}: no such folder (expected the --out folder of `greatgame "
+                                 f"calibrate`, or a shipped posterior's name{names})")
     f = d / "posterior.csv"
     if not f.exists():
         raise PosteriorError(f"--posterior {d}: no posterior.csv (is it a `greatgame calibrate` folder?)")

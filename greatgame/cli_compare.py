@@ -301,15 +301,18 @@ def _wedge(args) -> int:
         e = rep.effects[rep.effects["measure"] == "incumbent_share"]
         print(f"\nThe headline: {inc} share of each republic's alignment at the horizon, with and without {ch}'s "
               f"initiatives ({', '.join(names)}; {ch}'s routine budget and strategy stay as given), mean over {K} "
-              f"paired runs; shift = with − without, in percentage points, 95% bootstrap CI "
-              f"({args.resamples:,} resamples of the pairs; the interval covers "
-              + ("seed noise only, not parameter uncertainty: see `greatgame uncertainty`):" if draws is None
-                 else "parameters drawn from the posterior and seeds):"))
-        print(f"  {'republic':<14}{'with':>8}{'without':>9}{'shift':>9}   95% CI")
+              f"paired runs; shift = with − without, in percentage points; 95% CI: bootstrap interval of the mean "
+              f"shift ({args.resamples:,} resamples of the pairs); 5–95% of pairs: the spread of the shift itself, "
+              f"which covers "
+              + ("seed noise only, not parameter uncertainty (give --posterior, e.g. --posterior history, "
+                 "or see `greatgame uncertainty`):" if draws is None
+                 else "parameters drawn from the posterior and seeds:"))
+        print(f"  {'republic':<14}{'with':>8}{'without':>9}{'shift':>9}   {'95% CI':<18}  5–95% of pairs")
         for _, r in list(e.iloc[1:].iterrows()) + [(0, e.iloc[0])]:
             name = "all (mean)" if r["republic"] == "all" else r["republic"]
+            ci = f"[{100 * r['ci_low']:+.2f}, {100 * r['ci_high']:+.2f}]"
             print(f"  {name:<14}{100 * r['mean_A']:>7.1f}%{100 * r['mean_B']:>8.1f}%{100 * r['effect']:>+9.2f}   "
-                  f"[{100 * r['ci_low']:+.2f}, {100 * r['ci_high']:+.2f}]")
+                  f"{ci:<18}  [{100 * r['pairs_p05']:+.2f}, {100 * r['pairs_p95']:+.2f}]")
         _print_channels(rep, inc)
     _print_thresholds(rep, ch, inc, sc.parameters.wedge_incumbent_share)
     print(f"\nRule (d) at the scenario's threshold {sc.parameters.wedge_incumbent_share:g}, in any republic: "
@@ -319,7 +322,7 @@ def _wedge(args) -> int:
         print("  where: " + ", ".join(f"{r} ({n} run{'s' if n > 1 else ''})" for r, n in wedged.items()))
     if wo is not None:
         print(f"  without {ch}'s initiatives, same seeds: {_prob(wo)}")
-    print(f"\nAnswer: {_answer(rep, ch, inc)}")
+    print(f"\nAnswer: {_answer(rep, ch, inc, posterior=draws is not None)}")
 
     files = _write(out, args, rep.runs, rep.effects, loaded, rep.seeds, {
         "kind": "wedge",
@@ -380,7 +383,7 @@ def _print_thresholds(rep, ch: str, inc: str, rule: float) -> None:
     print(f"  ({rep.with_initiatives.n} runs per cell; the scenario's own threshold is {rule:g})")
 
 
-def _answer(rep, ch: str, inc: str) -> str:
+def _answer(rep, ch: str, inc: str, posterior: bool = False) -> str:
     """The headline answer: the shift per republic first, then rule (d) as one measure."""
     w, sc = rep.with_initiatives, rep.scenario
     rule = f"rule (d) at {sc.parameters.wedge_incumbent_share:g} holds in {w.k} of {w.n} runs " \
@@ -396,7 +399,8 @@ def _answer(rep, ch: str, inc: str) -> str:
         (still if lo <= 0 <= hi else moved).append((r, 100 * x["effect"], lo, hi))
     overall = e.loc["all"]
     head = (f"{ch}'s initiatives move {inc} share of the republics' alignment by {100 * overall['effect']:+.2f} "
-            f"points on average (CI {100 * overall['ci_low']:+.2f} to {100 * overall['ci_high']:+.2f})")
+            f"points on average (CI {100 * overall['ci_low']:+.2f} to {100 * overall['ci_high']:+.2f}; 5–95% of "
+            f"pairs {100 * overall['pairs_p05']:+.2f} to {100 * overall['pairs_p95']:+.2f})")
     if moved:
         big = max(moved, key=lambda m: abs(m[1]))
         head += (f"; most in {big[0]} ({big[1]:+.2f}, CI {big[2]:+.2f} to {big[3]:+.2f}), least in "
@@ -405,4 +409,5 @@ def _answer(rep, ch: str, inc: str) -> str:
         head += f"; no measurable shift in {', '.join(r for r, *_ in still)}"
     wo = rep.without_initiatives
     return (f"{head}. A wedge in the sense of rule (d): {rule}; {_pct(wo.p)}% without the initiatives. "
-            f"Intervals cover seed noise only.")
+            + ("Intervals cover parameters drawn from the posterior and seeds." if posterior
+               else "Intervals cover seed noise only."))

@@ -6,9 +6,9 @@ rule is the same for every agent (planning and taking offers, moving toward a
 hedging target), it is written once over all of them, as a module-level function in
 the mechanism's own module, rather than looped in Python:
 
-- offers, acceptance and taking offers: :mod:`sim.offers` (ODD §3.4);
-- the yearly forum review, a republic's decision: :mod:`sim.forums` (ODD §3.7);
-- hedging (targets and alignment, all republics at once): :mod:`sim.hedging` (ODD §3.6).
+- offers, acceptance and taking offers: :mod:`sim.offers` (ODD §7.1);
+- the yearly forum review, a republic's decision: :mod:`sim.forums` (ODD §7.9);
+- hedging (targets and alignment, all republics at once): :mod:`sim.hedging` (ODD §7.8).
 
 The offer functions and the membership levels are re-exported here, where they used to live.
 """

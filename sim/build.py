@@ -1,6 +1,6 @@
 """Scenario → state: the arrays a model steps on, built once from a validated scenario.
 
-ODD §3.1 (Initialisation) of docs/model.md, and §3.2 (Input data) for what each table
+ODD §5 (Initialisation) of docs/model.md, and §6.1 (Input data: base-year figures) for what each table
 holds. One function per block, called in this order by ``GreatGameModel.__init__``
 (each block may read what the ones before it built):
 

@@ -1,7 +1,7 @@
 """The economy: GDP, trade and its shocks, investment-created trade, infrastructure ramps,
 and the aid, debt and investment stocks.
 
-ODD §3.5 of docs/model.md ("Submodels: economy, meetings, soft power"), step 6 of §1.3.
+ODD §7.2 of docs/model.md ("Economy"), step 6 of §3.
 Each quarter (:func:`update_economy`), with g the annual GDP growth rates and F this
 quarter's flows (pledges plus offers taken, US$ bn; see sim/offers.py):
 

@@ -1,6 +1,6 @@
 """Dated events: pledges, summits, membership changes, routes, budgets and shocks.
 
-ODD §1.3 of docs/model.md (scheduling) and the event kinds of §3.2–3.5. An event dated in
+ODD §3 of docs/model.md (scheduling) and §7.3 (dated events; the decade's in §6.3). An event dated in
 quarter k (counted from the start quarter; before the start: 0) fires at time k + 0.5,
 between steps k and k + 1, as one Mesa event per quarter (:func:`schedule`); the events of
 one quarter fire in the order they were scheduled: forum launches, then the scenario's

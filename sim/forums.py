@@ -1,7 +1,7 @@
 """Forums: meetings and political ties, security ties, and the yearly membership review.
 
-ODD §3.5 of docs/model.md (meetings and security ties, in "Submodels: economy, meetings,
-soft power") and §3.7 ("Submodel: yearly forum review"); §3.1 for the political ties' start.
+ODD §7.4 (meetings and political ties) and §7.6 (security ties) of docs/model.md, and §7.9
+("Yearly forum review"); §5 for the political ties' start.
 
 Membership levels: none (0), observer (1), member (2); a level's tie weight is
 ℓ_f(x) = 1 (member), observer_level (observer), 0 (none, or forum f not yet active).

@@ -1,8 +1,8 @@
 """Hedging: what each power is worth to a republic, the target it moves toward, and its
 inertial alignment.
 
-ODD §3.6 of docs/model.md ("Submodel: influence and hedging", second half), steps 9–11 of
-§1.3; the influence I(p,r) it starts from is sim/influence.py's. For power p, republic r:
+ODD §7.8 of docs/model.md ("Hedging"), steps 9–11 of
+§3; the influence I(p,r) it starts from is sim/influence.py's. For power p, republic r:
 
     share(p,r)  = I(p,r) / Σ_q I(q,r)                                  (influence_shares)
     threat(p,r) = threat_weight · borders[p,r] · military_p            (constant; sim/build.py)

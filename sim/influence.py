@@ -1,7 +1,7 @@
 """Influence: how trade, money, migrants, energy, forums, security and favourability become
 each power's influence over each republic (the channels).
 
-ODD §3.6 of docs/model.md ("Submodel: influence and hedging", first half), step 9 of §1.3;
+ODD §7.7 of docs/model.md ("Influence channels"), step 9 of §3;
 in the spirit of the Pardee Center's Formal Bilateral Influence Capacity index. For each
 channel c, power p and republic r, the relationship size B_c(p,r) (:func:`fill_bandwidth`) is
 

@@ -1,8 +1,8 @@
 """Measures: the landscape blocs, the wedge measures, and what is published to the
 reporters and the influence graph. The dynamics never read them.
 
-ODD §3.8 of docs/model.md ("Submodel: landscape blocs and wedge measures"), step 14 of
-§1.3; the split itself is sim/landscape.py's. Actors are all powers, then all republics:
+ODD §7.10 of docs/model.md ("Landscape blocs and wedge measures"), step 14 of
+§3; the split itself is sim/landscape.py's. Actors are all powers, then all republics:
 
     size_i = GDP_i / Σ_j GDP_j
     p_ij   = relations[p,q]                                          power–power

@@ -8,15 +8,15 @@ This module holds the model's shape: construction in order, the step in order, a
 public API. Each mechanism lives in a module of its own, whose docstring gives its
 equations and the section of docs/model.md (ODD) it implements:
 
-    scenario → state arrays                     sim/build.py        §3.1, §3.2
-    pledges, offers, acceptance, taking offers  sim/offers.py       §3.4
-    GDP, trade, ramps, aid/debt/investment      sim/economy.py      §3.5
-    meetings, security ties, forum review       sim/forums.py       §3.5, §3.7
-    soft power (favourability)                  sim/soft_power.py   §3.5
-    channels → influence                        sim/influence.py    §3.6
-    utility, targets, alignment (hedging)       sim/hedging.py      §3.6
-    dated events and their schedule             sim/events.py       §1.3
-    blocs, wedge measures, reporters, graph     sim/measures.py     §3.8 (split: sim/landscape.py)
+    scenario → state arrays                     sim/build.py        §5, §6.1
+    pledges, offers, acceptance, taking offers  sim/offers.py       §7.1
+    GDP, trade, ramps, aid/debt/investment      sim/economy.py      §7.2
+    meetings, security ties, forum review       sim/forums.py       §7.4, §7.6, §7.9
+    soft power (favourability)                  sim/soft_power.py   §7.5
+    channels → influence                        sim/influence.py    §7.7
+    utility, targets, alignment (hedging)       sim/hedging.py      §7.8
+    dated events and their schedule             sim/events.py       §3, §7.3
+    blocs, wedge measures, reporters, graph     sim/measures.py     §7.10 (split: sim/landscape.py)
 
 The model's private methods (``_update_economy``, ``_compute_influence`` …) are those
 modules' functions, bound as methods: ``model._update_economy()`` runs

@@ -1,5 +1,5 @@
-"""Money: pledges, the powers' offers, and the republics' acceptance (ODD §3.4 of docs/model.md,
-"Submodel: powers' offers"; steps 1–5 of §1.3).
+"""Money: pledges, the powers' offers, and the republics' acceptance (ODD §7.1 of docs/model.md,
+"Powers' offers and the republics' acceptance"; steps 1–5 of §3).
 
 Pledged money (dated ``pledge`` events, :func:`disburse_pledges`) is delivered in full and
 uses a republic's absorptive capacity first:

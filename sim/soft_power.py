@@ -1,6 +1,6 @@
 """Soft power: favourability raised by money received in view, pulled back to its baseline.
 
-ODD §3.5 of docs/model.md ("Submodels: economy, meetings, soft power"), step 8 of §1.3.
+ODD §7.5 of docs/model.md ("Soft power"), step 8 of §3.
 Each quarter (:func:`update_soft_power`), in this order, with F this quarter's flows:
 
     visible[p,r] = (F_grants + ½ (F_loans + F_inv)) / GDP_r     (money received this quarter, share of GDP)

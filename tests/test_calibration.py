@@ -419,3 +419,23 @@ def test_priors_prefer_the_scenarios_own_ranges(abe, monkeypatch):
     assert (pri["trade.russia.total"].low, pri["trade.russia.total"].high) == (16.0, 28.0)
     with pytest.raises(cal.CalibrationError, match="prior parameters.nope: no such value"):
         cal.priors_for(abe, (cal.Prior("parameters.nope", 0, 1, "x"),))
+
+
+def test_the_shipped_posterior_is_found_by_name_and_sets_the_baselines_inputs():
+    """``--posterior history`` is the calibration shipped in data/posteriors/history: its
+    parameters are paths of the history scenario, inside their prior ranges, and draws are
+    reproducible by seed."""
+    from greatgame.analysis.posterior import load_posterior, shipped_posteriors
+    from greatgame.sim.scenario import input_ranges, load_scenario
+
+    assert "history" in shipped_posteriors()
+    post = load_posterior("history")
+    ranges = input_ranges(load_scenario("history"))
+    for path in post.parameters:
+        assert path in ranges, path
+        lo, hi = ranges[path].low, ranges[path].high
+        values = post.table[path].to_numpy(float)
+        assert ((values >= lo - 1e-9) & (values <= hi + 1e-9)).all(), path
+    assert post.draw(5, seed=3) == post.draw(5, seed=3)
+    with pytest.raises(PosteriorError, match="shipped: history"):
+        load_posterior("no_such_posterior")

@@ -232,7 +232,7 @@ def test_wedge_cli_headline(tmp_path, capsys):
     # the headline is the per-republic shift, then the channels, then rule (d) at every threshold
     assert printed.index("The headline:") < printed.index("By channel:") < printed.index("Rule (d) per republic")
     assert "with and without Japan's initiatives (japan_2015_tour;" in printed and "all (mean)" in printed
-    assert "the interval covers seed noise only" in printed
+    assert "which covers seed noise only, not parameter uncertainty" in printed and "5–95% of pairs" in printed
     assert re.search(r"Rule \(d\) at the scenario's threshold 0.5, in any republic: \d of 4 runs: \d+% \(95% CI "
                      r"\d+–\d+%, Wilson score interval\)", printed)
     assert "without Japan's initiatives, same seeds:" in printed
