@@ -362,6 +362,11 @@ def _print_summary(loaded, actors, model_df) -> None:
     if wedged:
         print("      wedged republics: " + ", ".join(f"{k} ({v:.0%} of runs)" for k, v in wedged.items()))
     print(f"      stricter (also in {ch}'s landscape bloc): {w['wedge_in_landscape_runs']} of {w['replicates']} runs")
+    print(f"  (the landscape split (c) is reported, not part of any headline: docs/model.md §7.10)")
+    if sc.initiatives:
+        post = " --posterior history" if sc.name == "history" else ""
+        print(f"\nThese describe {'one run' if reps == 1 else f'{reps} runs'}; the answer is the shift each republic "
+              f"makes because of {ch}'s initiatives, with intervals: greatgame wedge {sc.name}{post}")
 
 
 # ---------------------------------------------------------------- parser
