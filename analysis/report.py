@@ -183,6 +183,63 @@ def _effects_section(folder: Folder) -> str:
     ])
 
 
+def _wedge_shift_section(folder: Folder) -> str:
+    """The wedge headline: the shift per republic caused by the challenger's initiatives, with
+    the mean's interval and the spread of the pairs; then channel by channel; then rule (d) per
+    republic at each threshold. The binary rule in any republic follows, as one measure."""
+    facts = folder.facts
+    inc = " + ".join(facts.name_of(p) for p in facts.incumbents)
+    ch = facts.name_of(facts.challenger)
+    m = folder.manifest
+    out = []
+    if folder.has("effects"):
+        e = folder.table("effects")
+        e = e[e["measure"] == "incumbent_share"]
+        if len(e):
+            rows = []
+            for _, r in list(e.iloc[1:].iterrows()) + [(0, e.iloc[0])]:
+                spread = (f"[{100 * r['pairs_p05']:+.2f}, {100 * r['pairs_p95']:+.2f}]"
+                          if "pairs_p05" in e.columns else "–")
+                rows.append(["all (mean)" if r["republic"] == "all" else facts.name_of(r["republic"]),
+                             f"{100 * r['mean_A']:.1f}%", f"{100 * r['mean_B']:.1f}%", f"{100 * r['effect']:+.2f}",
+                             f"[{100 * r['ci_low']:+.2f}, {100 * r['ci_high']:+.2f}]", spread])
+            out += [f"<h3>The shift in {esc(inc)}'s share caused by {esc(ch)}'s initiatives</h3>",
+                    f"<p>{esc(inc)} share of each republic's alignment at the horizon with and without "
+                    f"{esc(ch)}'s initiatives, and the shift (with − without, percentage points): the mean over "
+                    f"{int(e['n'].iloc[0])} paired runs with its 95% bootstrap interval, and the spread of the "
+                    f"paired shifts themselves (5–95%). Uncertainty shown: "
+                    f"{esc(m.get('uncertainty') or 'seeds only (parameters fixed at the scenario values)')}.</p>",
+                    table(["republic", "with", "without", "shift", "95% CI of the mean", "5–95% of pairs"], rows,
+                          numeric=(1, 2, 3))]
+    if folder.has("channels"):
+        c = folder.table("channels")
+        pivot = c.pivot(index="channel", columns="republic", values="shift")
+        reps = [r for r in dict.fromkeys(c["republic"]) if r in pivot.columns]
+        rows = [[ch_name] + ["–" if pd.isna(pivot.loc[ch_name, r]) else f"{100 * pivot.loc[ch_name, r]:+.2f}"
+                             for r in reps] for ch_name in dict.fromkeys(c["channel"])]
+        out += [f"<h3>Through which channels: {esc(inc)}'s share of each channel, shift in points</h3>",
+                table(["channel"] + [facts.name_of(r) for r in reps], rows, numeric=range(1, len(reps) + 1))]
+    if folder.has("thresholds"):
+        t = folder.table("thresholds")
+        levels = sorted(t["threshold"].unique())
+        rows = []
+        for r in dict.fromkeys(t["republic"]):
+            cells = []
+            for x in levels:
+                a = t[(t["arm"] == "A") & (t["republic"] == r) & (t["threshold"] == x)]
+                b = t[(t["arm"] == "B") & (t["republic"] == r) & (t["threshold"] == x)]
+                cell = _pct(a["probability"].iloc[0]) if len(a) else "–"
+                if len(b):
+                    cell += f" ({_pct(b['probability'].iloc[0])})"
+                cells.append(cell)
+            rows.append([facts.name_of(r)] + cells)
+        out += [f"<h3>Rule (d) per republic at thresholds {levels[0]:.2f}–{levels[-1]:.2f}</h3>",
+                f"<p>Share of runs in which {esc(inc)} together hold less than the threshold and {esc(ch)} at "
+                f"least as much as each of them, with {esc(ch)}'s initiatives (without them).</p>",
+                table(["republic"] + [f"< {x:.2f}" for x in levels], rows)]
+    return "\n".join(out)
+
+
 def _arms_section(folder: Folder) -> str:
     m = folder.manifest
     arms = m.get("arms") or {}
@@ -207,9 +264,11 @@ def _compare_headline(folder: Folder) -> str:
     if folder.kind == "wedge" and folder.has("wedge"):
         w = folder.table("wedge")
         facts = folder.facts
+        out.append(_wedge_shift_section(folder))
         rows = [[r["arm"], r["scenario"], f"{int(r['wedge_runs'])} of {int(r['runs'])}", _pct(r["probability"]),
                  f"{_pct(r['ci_low'])}–{_pct(r['ci_high'])}"] for _, r in w.iterrows()]
-        out += [f"<h3>Does {esc(facts.name_of(facts.challenger))} achieve the wedge?</h3>",
+        out += [f"<h3>Rule (d) at the scenario's threshold, in any republic: does "
+                f"{esc(facts.name_of(facts.challenger))} achieve the wedge?</h3>",
                 table(["arm", "scenario", "runs with the wedge", "probability", f"interval ({w['interval'].iloc[0]})"],
                       rows)]
     else:

@@ -159,6 +159,12 @@ def cmd_calibrate(args) -> int:
     for _, r in diag.iterrows():
         print(f"  {int(r['generation']):>2}  eps {r['epsilon']:.4g}  acceptance {r['acceptance_rate']:.3f}  "
               f"ESS {r['ess']:.1f}  distance {r['distance_median']:.4g}")
+    last = diag.iloc[-1]
+    if float(last["ess"]) < 0.1 * float(last["particles"]):
+        print(f"warning: the last generation's effective sample size is {last['ess']:.1f} of "
+              f"{int(last['particles'])} particles: the posterior rests on a few parameter sets; calibrate again "
+              f"with a larger --population (or --budget), or another --seed, before drawing answers from it",
+              file=sys.stderr)
     print("\nPosterior (weighted median and 90% interval; prior range):")
     for _, r in summ.iterrows():
         print(f"  {r['path']:<36} {r['median']:>9.4g}  [{r['lo90']:.4g}, {r['hi90']:.4g}]   "

@@ -307,3 +307,21 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, expect
     assert len(lines) == 1, err
     assert lines[0].startswith("greatgame: error: ") and expected in lines[0]
     assert "Traceback" not in err and not out.exists()
+
+
+def test_the_report_of_a_wedge_folder_leads_with_the_shift(tmp_path):
+    """The report's headline is the per-republic shift (with its interval and the spread of the
+    pairs), then the channels, then rule (d) per threshold; the binary rule in any republic comes after."""
+    from greatgame.analysis import report
+
+    out = tmp_path / "w"
+    assert main(["wedge", "abe_2015", "--replicates", "4", "--years", str(YEARS), "--out", str(out), "--quiet",
+                 "--every", "0"]) == 0
+    path, _ = report.build(out)
+    html_text = path.read_text(encoding="utf-8")
+    a = html_text.index("The shift in China + Russia")
+    b = html_text.index("Through which channels")
+    c = html_text.index("Rule (d) per republic at thresholds 0.40–0.60")
+    d = html_text.index("Rule (d) at the scenario")
+    assert a < b < c < d
+    assert "5–95% of pairs" in html_text and "Uncertainty shown: seeds only" in html_text
