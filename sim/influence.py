@@ -91,41 +91,6 @@ def total_influence(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (weights @ scores.reshape(len(weights), -1)).reshape(scores.shape[1:])
 
 
-def channel_scores(
-    bandwidth_raw: np.ndarray,
-    others: np.ndarray,
-    half_saturation: np.ndarray,
-    dependence_weight: float,
-) -> np.ndarray:
-    """Scores for all channels at once.
-
-    bandwidth_raw: (C, P, R) relationship sizes (already scaled by GDP where money).
-    others: (C, R) the same quantity with actors outside the model.
-    half_saturation: (C,) the h_c of each channel, or the same already spread to (C, P, R)
-        (the model's form: operations between arrays of one shape are the cheaper ones).
-    Returns (C, P, R) scores in [0, 1].
-    """
-    b = np.maximum(bandwidth_raw, _ZERO)
-    d = float(dependence_weight)
-    d, keep = _operands(d, 1.0 - d)
-    total = np.add.reduce(b, axis=1)
-    total += others  # (C, R)
-    # score = b * ((1 - d) / (b + h) + d / total); where total is 0, so is b.
-    per_total = np.divide(d, np.maximum(total, _TINY, out=total), out=total)
-    score = b + (half_saturation.reshape(-1, 1, 1) if half_saturation.ndim == 1 else half_saturation)
-    np.divide(keep, score, out=score)
-    spread = np.empty(score.shape)  # assigning then adding beats a broadcasting add at these sizes
-    spread[...] = per_total[:, None, :]
-    score += spread
-    score *= b
-    return score
-
-
-def total_influence(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(P, R) weighted sum over channels."""
-    return (weights @ scores.reshape(len(weights), -1)).reshape(scores.shape[1:])
-
-
 # ---------------------------------------------------------------- the model's channels
 def bandwidth_raw(m: "GreatGameModel") -> tuple[np.ndarray, np.ndarray]:
     """(C, P, R) relationship sizes and (C, R) the same with outsiders, channel by channel.
