@@ -409,8 +409,8 @@ def one_error_text(err: str) -> str:
     return lines[0]
 
 
-# Long enough that no sweep can finish between its first part and the signal, even on an idle
-# machine (600 three-year runs once finished first there, and the Ctrl-C found nothing to stop).
+# Long enough to be still running when the signal comes, however idle the machine (the tests
+# stop it after its first part).
 LONG_SPEC = """\
 scenario: abe_2015
 years: 10
@@ -447,12 +447,19 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _interruptible() -> None:
+    """In the child, before exec: Ctrl-C as a terminal delivers it. A test run started in the
+    background of a non-interactive shell inherits SIGINT ignored, and Python then installs no
+    KeyboardInterrupt handler, so the sweep would (rightly) run on through the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_pool_sweep(tmp_path: Path) -> tuple[subprocess.Popen, Path, list[int]]:
     spec = write(tmp_path / "long.yaml", LONG_SPEC)
     out = tmp_path / "o"
     p = subprocess.Popen([str(Path(PY).parent / "greatgame"), "sweep", str(spec), "--out", str(out), "--workers",
                           "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True, cwd=tmp_path)
+                         start_new_session=True, cwd=tmp_path, preexec_fn=_interruptible)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and p.poll() is None:
         time.sleep(0.2)
