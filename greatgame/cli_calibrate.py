@@ -119,7 +119,7 @@ def cmd_calibrate(args) -> int:
     from greatgame.analysis.observed import ObservedDataError
     from greatgame.sim import load_scenario
 
-    from .cli import check_scheduler, check_seed_and_years
+    from .cli import CliError, check_scheduler, check_seed_and_years
 
     for name in ("--budget", "--population", "--workers", "--dask-local"):
         _positive(name, getattr(args, name.lstrip("-").replace("-", "_")))
@@ -131,6 +131,12 @@ def cmd_calibrate(args) -> int:
     population = args.population or cal.DEFAULT_POPULATION
     out = Path(args.out) if args.out else Path("out") / "calibrate" / f"{sc.name}-until-{args.until}"
     observed = _observed(args.observed)
+    try:  # a malformed file is refused before --out is touched (calibrate reads it again, the same way)
+        from greatgame.analysis.observed import read_observed
+
+        read_observed(observed)
+    except ObservedDataError as e:
+        raise CliError(str(e)) from None
     show = not args.quiet and sys.stderr.isatty()
     print(f"Calibrating '{sc.name}' on {observed} up to {args.until}: ABC-SMC, {population} particles a generation, "
           f"budget {budget} simulations")
@@ -190,6 +196,12 @@ def cmd_hindcast(args) -> int:
     except PosteriorError as e:
         return _fail(str(e))
     observed = _observed(args.observed)
+    try:  # a malformed file is refused before --out is touched
+        from greatgame.analysis.observed import ObservedDataError, read_observed
+
+        read_observed(observed)
+    except ObservedDataError as e:
+        return _fail(str(e))
     out = Path(args.out) if args.out else Path("out") / "hindcast" / f"{sc.name}-from-{args.from_year}"
     label = uncertainty_label(post)
     n = args.draws * args.seeds

@@ -60,10 +60,14 @@ def _common(p, replicates: int, kind: str) -> None:
                    help="write into --out even if it holds another kind of result (deleting it first)")
 
 
+def _posterior_arg(args):
+    from .cli import _posterior_arg as load
+
+    return load(args)
+
+
 def _draws(args, K: int):
     """(draws or None, manifest fields) for --posterior (analysis/posterior.py)."""
-    from .cli import _posterior_arg
-
     post, extra = _posterior_arg(args)
     draws = post.draw(K, args.seed) if post is not None else None
     if draws:
@@ -142,6 +146,7 @@ def _compare(args) -> int:
         raise CliError("give either a second scenario B or --without INITIATIVE, not both")
     if args.other is None and not args.without:
         raise CliError("give a second scenario B, or --without INITIATIVE to compare the scenario without it")
+    _posterior_arg(args)  # a bad --posterior is refused before --out is touched
     a, b, sign, definition = cmp.prepare(args.scenario, args.other, args.without, args.years, args.replicates,
                                          args.resamples)
     sc = a.scenario
@@ -271,6 +276,7 @@ def _wedge(args) -> int:
     from .cli_sweep import progress_bar
 
     _check(args)
+    _posterior_arg(args)  # a bad --posterior is refused before --out is touched
     loaded = load_scenario(args.scenario, years=args.years)
     sc = loaded.scenario
     K = args.replicates

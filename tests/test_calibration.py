@@ -439,3 +439,28 @@ def test_the_shipped_posterior_is_found_by_name_and_sets_the_baselines_inputs():
     assert post.draw(5, seed=3) == post.draw(5, seed=3)
     with pytest.raises(PosteriorError, match="shipped: history"):
         load_posterior("no_such_posterior")
+
+
+@pytest.mark.parametrize("argv", [
+    ["calibrate", "abe_2015", "--until", "2019"],
+    ["hindcast", "abe_2015", "--from", "2020"],
+])
+def test_a_malformed_observed_file_is_refused_before_the_output_folder_is_made(tmp_path, capsys, argv):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("year,measure\n2020,trade\n", encoding="utf-8")
+    out = tmp_path / "never"
+    assert main([*argv, "--observed", str(bad), "--out", str(out), "--quiet"]) != 0
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and "missing column 'power'" in err[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["wedge", "compare"])
+def test_a_bad_posterior_is_refused_before_the_output_folder_is_made(tmp_path, capsys, command):
+    out = tmp_path / "never"
+    extra = ["--without", "japan_2015_tour"] if command == "compare" else []
+    assert main([command, "abe_2015", *extra, "--posterior", str(tmp_path / "nope"), "--replicates", "2",
+                 "--out", str(out), "--quiet"]) != 0
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and "no such folder" in err[0] and "shipped: history" in err[0]
+    assert not out.exists()
