@@ -119,7 +119,7 @@ def cmd_calibrate(args) -> int:
     from greatgame.analysis.observed import ObservedDataError
     from greatgame.sim import load_scenario
 
-    from .cli import CliError, check_scheduler, check_seed_and_years
+    from .cli import check_scheduler, check_seed_and_years
 
     for name in ("--budget", "--population", "--workers", "--dask-local"):
         _positive(name, getattr(args, name.lstrip("-").replace("-", "_")))
@@ -136,7 +136,7 @@ def cmd_calibrate(args) -> int:
 
         read_observed(observed)
     except ObservedDataError as e:
-        raise CliError(str(e)) from None
+        return _fail(str(e))
     show = not args.quiet and sys.stderr.isatty()
     print(f"Calibrating '{sc.name}' on {observed} up to {args.until}: ABC-SMC, {population} particles a generation, "
           f"budget {budget} simulations")
