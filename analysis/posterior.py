@@ -103,27 +103,11 @@ def uncertainty_label(posterior: Posterior | None) -> str:
 
 
 def run_replicates(loaded, seeds: list[int], posterior: Posterior, seed: int, progress=None):
-    """Like :func:`greatgame.analysis.runs.run_replicates`, each replicate with its own parameter
-    set drawn from ``posterior`` (``Posterior.draw(len(seeds), seed)``). The tables get a
-    ``draw`` column (the posterior particle); returns (actors, model, events, draws)."""
-    from greatgame.sim import GreatGameModel
-    from greatgame.sim.scenario import scenario_with
-
-    from .runs import tidy_actors, tidy_events, tidy_model
+    """:func:`greatgame.analysis.runs.run_replicates`, each replicate with its own parameter set
+    drawn from ``posterior`` (``Posterior.draw(len(seeds), seed)``). The tables get a ``draw``
+    column (the posterior particle); returns (actors, model, events, draws)."""
+    from . import runs
 
     draws = posterior.draw(len(seeds), seed)
-    plain = loaded.scenario.model_dump()
-    actors, models, events = [], [], []
-    for i, (s, (particle, params)) in enumerate(zip(seeds, draws)):
-        spec = scenario_with(loaded.scenario, params, plain=plain)
-        model = GreatGameModel(spec, rng=s).run()
-        for df, bucket in ((tidy_actors(model), actors), (tidy_model(model), models), (tidy_events(model), events)):
-            df = df.copy()
-            df.insert(0, "replicate", i)
-            df.insert(1, "seed", s)
-            df.insert(2, "draw", particle)
-            bucket.append(df)
-        if progress is not None:
-            progress(1)
-    return (pd.concat(actors, ignore_index=True), pd.concat(models, ignore_index=True),
-            pd.concat(events, ignore_index=True), draws)
+    actors, model, events = runs.run_replicates(loaded, seeds, progress, draws=draws)
+    return actors, model, events, draws

@@ -74,15 +74,33 @@ def run_replicates(
     loaded: LoadedScenario,
     seeds: Iterable[int],
     progress: Callable[[int], None] | None = None,
+    draws: list[tuple[int, dict]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Run every seed; return (actors, model, events) with replicate and seed columns."""
+    """Run every seed; return (actors, model, events) with replicate and seed columns.
+
+    ``draws``: one (particle, {path: value}) per seed, from a posterior
+    (:meth:`analysis.posterior.Posterior.draw`): replicate i runs with draw i's parameters, and
+    the tables get a ``draw`` column (the particle)."""
+    from greatgame.sim.scenario import scenario_with
+
+    seeds = list(seeds)
+    if draws is not None and len(draws) != len(seeds):
+        raise ValueError(f"{len(draws)} parameter draws for {len(seeds)} seeds")
+    plain = loaded.scenario.model_dump() if draws else None
     actors, models, events = [], [], []
     for i, seed in enumerate(seeds):
-        r = run_one(loaded, seed)
+        if draws:
+            spec = scenario_with(loaded.scenario, draws[i][1], plain=plain)
+            model = GreatGameModel(spec, rng=seed).run()
+            r = RunResult(seed, tidy_actors(model), tidy_model(model), tidy_events(model))
+        else:
+            r = run_one(loaded, seed)
         for df, bucket in ((r.actors, actors), (r.model, models), (r.events, events)):
             df = df.copy()
             df.insert(0, "replicate", i)
             df.insert(1, "seed", seed)
+            if draws:
+                df.insert(2, "draw", draws[i][0])
             bucket.append(df)
         if progress is not None:
             progress(1)
