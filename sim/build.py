@@ -266,6 +266,22 @@ def build_channels(m: "GreatGameModel", sc: Scenario) -> None:
     m.threat = prm.threat_weight * m.borders * m.military[:, None]
 
 
+def _per_republic(m, name: str, column: bool = False) -> np.ndarray:
+    """A hedging parameter as the step uses it: the model-wide value as a 0-d array, or, when
+    some republic has its own (``republics.R.decision``), one value per republic, shaped (R,)
+    to broadcast over (P, R) utilities, or (R, 1) (``column``) over (R, P) targets."""
+    model_wide = float(getattr(m.params, name))
+    own = [getattr(m.spec.republics[r].decision, name) for r in m.republic_ids]
+    if all(v is None for v in own):
+        out = np.array(model_wide)
+    else:
+        out = np.array([model_wide if v is None else float(v) for v in own])
+        if column:
+            out = out[:, None]
+    out.flags.writeable = False
+    return out
+
+
 def bind_step_constants(m: "GreatGameModel") -> None:
     """Bind once what every quarter reads but a run never changes.
 
@@ -301,10 +317,10 @@ def bind_step_constants(m: "GreatGameModel") -> None:
         aid=c(q["aid"]), debt=c(q["debt"]), investment=c(q["investment"]),
         political_keep=c(m._political_keep),
         visibility=c(prm.soft_power_visibility), pull=c(q["soft_power_pull"]),
-        noise=c(prm.alignment_noise), beta=c(prm.choice_sensitivity),
+        noise=c(prm.alignment_noise), beta=_per_republic(m, "choice_sensitivity", column=True),
         adjust=c(prm.adjustment_rate), inertia=c(1.0 - prm.adjustment_rate),
         half_saturation=spread(m.half_saturation[:, None, None], m._bandwidth.shape),  # (C, P, R)
-        autonomy_cost=c(prm.autonomy_cost), dominance=c(prm.dominance_threshold),
+        autonomy_cost=_per_republic(m, "autonomy_cost"), dominance=_per_republic(m, "dominance_threshold"),
         neg_slope=c(-(prm.acceptance_alignment * P)),
         neg_offset=spread(-offset[:, None, None], (P, R, len(INSTRUMENTS))),
         debt_threshold=c(prm.debt_threshold), acceptance_debt=c(prm.acceptance_debt),

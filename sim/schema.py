@@ -198,6 +198,15 @@ class Others(Strict):
     security: NonNeg = Field(0.0, description="security ties with other actors")
 
 
+class Decision(Strict):
+    """A republic's own hedging parameters, where the data support them (ODD+D, docs/model.md
+    §4.2); a field left out takes the model-wide value in ``parameters``."""
+
+    choice_sensitivity: Positive | None = Field(None, description="this republic's β (parameters.choice_sensitivity)")
+    autonomy_cost: NonNeg | None = Field(None, description="this republic's κ (parameters.autonomy_cost)")
+    dominance_threshold: Share | None = Field(None, description="this republic's d0 (parameters.dominance_threshold)")
+
+
 class Republic(Strict):
     name: str | None = None
     gdp: Positive = Field(description="US$ bn")
@@ -213,6 +222,7 @@ class Republic(Strict):
     external_debt: NonNeg = Field(0.0, description="external public debt, share of GDP")
     alignment: dict[str, Share] = Field(description="initial alignment over the powers; sums to 1")
     others: Others = Others()
+    decision: Decision = Decision()
 
     @field_validator("alignment")
     @classmethod

@@ -295,3 +295,47 @@ def test_a_security_shock_scales_the_standing_guarantee(tmp_path):
     assert m.security_static[ru, kz] == pytest.approx(1.5 * plain.security_static[ru, kz], rel=1e-12)
     assert m.security[ru, kz] > plain.security[ru, kz]
     assert m.influence[ru, kz] > plain.influence[ru, kz]
+
+
+# ------------------------------------------------------------------ republics that differ
+
+
+def _republic_decision(tmp_path, republic: str, decision: str):
+    path = tmp_path / "own_mind.yaml"
+    path.write_text(f"name: own_mind\nextends: abe_2015\nrepublics:\n  {republic}:\n    decision: {decision}\n",
+                    encoding="utf-8")
+    return GreatGameModel(str(path), rng=0, collect_every=0)
+
+
+def test_a_republics_own_autonomy_cost_changes_its_hedging_only(tmp_path):
+    """republics.R.decision.autonomy_cost: κ for that republic alone. Its dominant power's
+    utility falls by (κ_R − κ)·max(0, share − d0); every other republic's utility is unchanged."""
+    plain = model()
+    own = _republic_decision(tmp_path, "kazakhstan", "{autonomy_cost: 3.0}")
+    kz = plain._ri["kazakhstan"]
+    others = [j for j in range(plain.n_republics) if j != kz]
+    np.testing.assert_array_equal(own.utility[:, others], plain.utility[:, others])
+    excess = np.maximum(plain.influence_share[:, kz] - plain.params.dominance_threshold, 0)
+    assert excess.max() > 0
+    np.testing.assert_allclose(plain.utility[:, kz] - own.utility[:, kz],
+                               (3.0 - plain.params.autonomy_cost) * excess, rtol=1e-12)
+    for m in (plain, own):
+        m.step()
+    top = plain.influence_share[:, kz].argmax()
+    assert own.target[kz, top] < plain.target[kz, top]
+    np.testing.assert_array_equal(own.target[others], plain.target[others])
+
+
+def test_a_republics_own_choice_sensitivity_sharpens_its_target_only(tmp_path):
+    plain = model({"parameters.alignment_noise": 0.0})
+    path = tmp_path / "sharp.yaml"
+    path.write_text("name: sharp\nextends: abe_2015\nparameters: {alignment_noise: 0.0}\n"
+                    "republics:\n  uzbekistan:\n    decision: {choice_sensitivity: 12.0}\n", encoding="utf-8")
+    sharp = GreatGameModel(str(path), rng=0, collect_every=0)
+    for m in (plain, sharp):
+        m._draw_targets()
+    uz = plain._ri["uzbekistan"]
+    best = plain.utility[:, uz].argmax()
+    assert sharp.target[uz, best] > plain.target[uz, best]
+    others = [j for j in range(plain.n_republics) if j != uz]
+    np.testing.assert_array_equal(sharp.target[others], plain.target[others])
