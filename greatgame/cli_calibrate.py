@@ -11,6 +11,15 @@ import sys
 from pathlib import Path
 
 
+def _shared(p) -> None:
+    """Options calibrate and hindcast both take."""
+    p.add_argument("--set", action="append", metavar="PATH=VALUE", default=[], help="override a scenario value")
+    p.add_argument("--basis", action="append", metavar="POWER=BASIS", default=[],
+                   help="the basis of the model's trade with POWER (partner, republic, or empty: any); default "
+                        "china=partner, russia=republic, japan and us any (analysis/observed.py MODEL_BASIS)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def register(sub) -> None:
     c = sub.add_parser(
         "calibrate", help="estimate uncertain parameters from observed data up to a year (ABC-SMC, pyabc)",
@@ -32,11 +41,7 @@ def register(sub) -> None:
     g.add_argument("--scheduler", metavar="ADDR", help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     c.add_argument("--seed", type=int, default=1, help="seed (default 1)")
     c.add_argument("--out", metavar="DIR", help="output folder (default out/calibrate/SCENARIO-until-YEAR)")
-    c.add_argument("--set", action="append", metavar="PATH=VALUE", default=[], help="override a scenario value")
-    c.add_argument("--basis", action="append", metavar="POWER=BASIS", default=[],
-                   help="the basis of the model's trade with POWER (partner, republic, or empty: any); default "
-                        "china=partner, russia=republic, japan and us any (analysis/observed.py MODEL_BASIS)")
-    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    _shared(c)
     c.set_defaults(func=cmd_calibrate)
 
     h = sub.add_parser(
@@ -56,11 +61,7 @@ def register(sub) -> None:
     h.add_argument("--seeds", type=int, default=5, metavar="N", help="seeds per draw (default 5)")
     h.add_argument("--seed", type=int, default=1, help="seed of the draws and runs (default 1)")
     h.add_argument("--out", metavar="DIR", help="output folder (default out/hindcast/SCENARIO-from-YEAR)")
-    h.add_argument("--set", action="append", metavar="PATH=VALUE", default=[], help="override a scenario value")
-    h.add_argument("--basis", action="append", metavar="POWER=BASIS", default=[],
-                   help="the basis of the model's trade with POWER (partner, republic, or empty: any); default "
-                        "china=partner, russia=republic, japan and us any (analysis/observed.py MODEL_BASIS)")
-    h.add_argument("--quiet", action="store_true", help="no progress bar")
+    _shared(h)
     h.set_defaults(func=cmd_hindcast)
 
 
