@@ -83,6 +83,9 @@ DEFAULT_PRIORS: tuple[Prior, ...] = (
     Prior("parameters.choice_sensitivity", 1.0, 8.0, "logit sensitivity of hedging; default 4 from a fit to one poll"),
     Prior("parameters.adjustment_rate", 0.01, 0.20, "share of the alignment gap closed per quarter; default 0.05"),
     Prior("parameters.alignment_noise", 0.0, 0.30, "quarterly utility shocks; default 0.05"),
+    Prior("parameters.autonomy_cost", 0.0, 2.0, "κ, the cost of a dominant power: no estimate (review 3.1)"),
+    Prior("parameters.dominance_threshold", 0.3, 0.6, "d0, the share above which dominance is resented: no estimate"),
+    Prior("parameters.threat_weight", 0.0, 0.1, "τ, the cost of a bordering military power: no estimate"),
 )
 
 
@@ -100,12 +103,10 @@ def priors_for(loaded, priors: tuple[Prior, ...] = DEFAULT_PRIORS, scenario_rang
     that path when it has one and ``scenario_ranges`` (``sim.scenario.input_ranges``, where
     available; a number the scenario fixes is not calibrated). A path the scenario does not
     have is refused in one line."""
-    try:
-        from greatgame.sim.scenario import input_ranges  # added by the ranges work (issue 11)
-    except ImportError:
-        input_ranges = None
+    from greatgame.sim.scenario import input_ranges
+
     ranges = {}
-    if input_ranges is not None and scenario_ranges:
+    if scenario_ranges:
         try:
             ranges = dict(input_ranges(loaded, include_defaults=True))
         except Exception:  # a scenario without ranges: the defaults stand

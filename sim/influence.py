@@ -17,7 +17,8 @@ channel c, power p and republic r, the relationship size B_c(p,r) (:func:`fill_b
 and (:func:`channel_scores`, :func:`total_influence`):
 
     bandwidth_c(p,r)  = B / (B + h_c)                      h_c = parameters.half_saturation.c
-    dependence_c(p,r) = B / (Σ_q B_c(q,r) + O_c(r))        (p's share of r's total, outsiders included)
+    dependence_c(p,r) = B / (Σ_q B_c(q,r) + O_c(r) + h_c)  (p's share of r's total, outsiders included;
+                                                            h_c keeps a trickle from counting as dependence)
     score_c(p,r)      = (1 − d) · bandwidth_c + d · dependence_c          d = dependence_weight
     I(p,r)            = Σ_c w_c · score_c(p,r)                           w_c = parameters.weights.c
 
@@ -73,11 +74,13 @@ def channel_scores(
     b = np.maximum(bandwidth_raw, _ZERO)
     d = float(dependence_weight)
     d, keep = _operands(d, 1.0 - d)
+    h = half_saturation.reshape(-1, 1, 1) if half_saturation.ndim == 1 else half_saturation
     total = np.add.reduce(b, axis=1)
     total += others  # (C, R)
-    # score = b * ((1 - d) / (b + h) + d / total); where total is 0, so is b.
+    total += h[:, 0, :] if h.shape[1:] == b.shape[1:] else h[:, 0, :1]  # (C, R) or (C, 1)
+    # score = b * ((1 - d) / (b + h) + d / (total + h)); total + h > 0 whenever h > 0.
     per_total = np.divide(d, np.maximum(total, _TINY, out=total), out=total)
-    score = b + (half_saturation.reshape(-1, 1, 1) if half_saturation.ndim == 1 else half_saturation)
+    score = b + h
     np.divide(keep, score, out=score)
     spread = np.empty(score.shape)  # assigning then adding beats a broadcasting add at these sizes
     spread[...] = per_total[:, None, :]

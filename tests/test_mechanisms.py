@@ -83,9 +83,9 @@ def test_more_trade_means_more_influence_by_the_channel_elasticity():
     b1 = b0.copy()
     b1[0, ch, kz] *= 2.0
     s1 = channel_scores(b1, o0, np.asarray(h, float), m.params.dependence_weight)
-    # the score's closed form: (1 - d) B / (B + h) + d B / (sum of B + others)
+    # the score's closed form: (1 - d) B / (B + h) + d B / (sum of B + others + h)
     d, B, hT = m.params.dependence_weight, b1[0, ch, kz], h[0]
-    total = b1[0, :, kz].sum() + o0[0, kz]
+    total = b1[0, :, kz].sum() + o0[0, kz] + hT
     assert s1[0, ch, kz] == pytest.approx((1 - d) * B / (B + hT) + d * B / total, rel=1e-12)
     assert s1[0, ch, kz] > s0[0, ch, kz]
     rivals = [p for p in range(m.n_powers) if p != ch and b0[0, p, kz] > 0]
@@ -96,6 +96,27 @@ def test_more_trade_means_more_influence_by_the_channel_elasticity():
     m._compute_influence()
     weight = m.channel_weights[0]
     assert m.influence[ch, kz] - inf0 == pytest.approx(weight * (s1[0, ch, kz] - s0[0, ch, kz]), rel=1e-9)
+
+
+def test_a_trickle_from_a_sole_source_is_not_dependence():
+    """A power that is a republic's only source in a channel, with no outsiders, is not
+    'dependence' when the flow is small: the score goes to 0 with the flow (no jump to the
+    dependence weight), and approaches the plain share once the flow dwarfs h."""
+    h = np.array([0.1])
+    d = 0.5
+    others = np.zeros((1, 1))
+
+    def score(b):
+        return channel_scores(np.array([[[b]]]), others, h, d)[0, 0, 0]
+
+    tiny = score(1e-6)
+    assert tiny < 1e-4  # before the fix: 0.5 (the full dependence weight) for any positive flow
+    assert score(0.002) == pytest.approx(0.5 * 0.002 / 0.102 + 0.5 * 0.002 / 0.102, rel=1e-12)
+    big = score(100.0)  # B >> h: both halves near 1
+    assert big == pytest.approx(1.0, abs=2e-3)
+    # monotone in the flow
+    flows = [1e-4, 1e-3, 1e-2, 0.1, 1.0]
+    assert np.all(np.diff([score(b) for b in flows]) > 0)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
