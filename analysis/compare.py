@@ -40,7 +40,7 @@ import pandas as pd
 from greatgame.sim import LoadedScenario, ScenarioError, load_scenario
 from greatgame.sim.errors import suggest
 from greatgame.sim.schema import CHANNELS
-from greatgame.sim.scenario import scenario_with
+from greatgame.sim.scenario import parse_assignment, scenario_with
 
 from .runs import replicate_seeds
 from .sweep import Batch, batch_size, execute
@@ -141,12 +141,16 @@ class Arm:
         return self.loaded.scenario
 
 
-def _load(scenario, years: float | None) -> LoadedScenario:
+def _load(scenario, years: float | None, overrides: Iterable[str] = ()) -> LoadedScenario:
+    overrides = list(overrides or ())
     if isinstance(scenario, LoadedScenario):
-        if years is None:
+        values = dict(parse_assignment(o) for o in overrides)
+        if years is not None:
+            values["years"] = years
+        if not values:
             return scenario
-        return dataclasses.replace(scenario, scenario=scenario_with(scenario.scenario, {"years": years}))
-    return load_scenario(str(scenario), years=years)
+        return dataclasses.replace(scenario, scenario=scenario_with(scenario.scenario, values))
+    return load_scenario(str(scenario), overrides=overrides, years=years)
 
 
 def initiatives_text(sc) -> str:
@@ -185,19 +189,20 @@ def _check_pair(a: Arm, b: Arm) -> None:
                                      f"horizon with --years")
 
 
-def make_arms(scenario_a, scenario_b=None, without_names: Iterable[str] = (), years: float | None = None
-              ) -> tuple[Arm, Arm, int, str]:
-    """(A, B, sign, definition) for ``compare A B`` or ``compare A --without NAME ...``."""
+def make_arms(scenario_a, scenario_b=None, without_names: Iterable[str] = (), years: float | None = None,
+              overrides: Iterable[str] = ()) -> tuple[Arm, Arm, int, str]:
+    """(A, B, sign, definition) for ``compare A B`` or ``compare A --without NAME ...``;
+    ``overrides`` (``--set PATH=VALUE``) apply to both arms."""
     without_names = list(without_names or ())
     if (scenario_b is None) == (not without_names):
         raise ValueError("give exactly one of a second scenario or initiatives to switch off")
-    la = _load(scenario_a, years)
+    la = _load(scenario_a, years, overrides)
     if without_names:
         a = Arm("A", f"{la.scenario.name} (as given)", la)
         b = without(la, without_names)
         what = ", ".join(b.disabled)
         return a, b, -1, f"A - B: with {what} - without (the effect of {what})"
-    lb = _load(scenario_b, years)
+    lb = _load(scenario_b, years, overrides)
     a, b = Arm("A", la.scenario.name, la), Arm("B", lb.scenario.name, lb)
     _check_pair(a, b)
     return a, b, 1, "B - A"
@@ -462,10 +467,11 @@ def compare(scenario_a, scenario_b=None, without: Iterable[str] = (), replicates
 
 
 def prepare(scenario_a, scenario_b=None, without: Iterable[str] = (), years: float | None = None,
-            replicates: int = 20, resamples: int = RESAMPLES, level: float = LEVEL) -> tuple[Arm, Arm, int, str]:
+            replicates: int = 20, resamples: int = RESAMPLES, level: float = LEVEL,
+            overrides: Iterable[str] = ()) -> tuple[Arm, Arm, int, str]:
     """Check the arguments and build the arms (nothing runs): (A, B, sign, definition)."""
     _check_numbers(replicates, resamples, level, years)
-    return make_arms(scenario_a, scenario_b, without, years)
+    return make_arms(scenario_a, scenario_b, without, years, overrides)
 
 
 def _check_numbers(replicates: int, resamples: int, level: float, years: float | None) -> None:

@@ -326,6 +326,12 @@ def _posterior_arg(args):
             post = load_posterior(args.posterior)
         except PosteriorError as e:
             raise CliError(str(e)) from None
+        drawn = set(post.parameters)
+        for text in getattr(args, "set", None) or []:
+            path = text.split("=", 1)[0].strip()
+            if path in drawn:
+                raise CliError(f"--set {path}: --posterior {args.posterior} draws this value for every run; "
+                               f"drop one of the two")
     return post, {"uncertainty": uncertainty_label(post), "posterior": str(post.path) if post else None}
 
 

@@ -42,6 +42,8 @@ def _common(p, replicates: int, kind: str) -> None:
                    help=f"runs per arm, seeds spawned from --seed (default {replicates})")
     p.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
     p.add_argument("--years", type=float, help="horizon in years (default: the scenario's)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE", default=[],
+                   help="override a scenario value in every arm, e.g. parameters.adjustment_rate=0.02 (repeatable)")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     where.add_argument("--dask-local", type=int, metavar="N", help="run on a local Dask cluster of N workers")
@@ -148,7 +150,7 @@ def _compare(args) -> int:
         raise CliError("give a second scenario B, or --without INITIATIVE to compare the scenario without it")
     _posterior_arg(args)  # a bad --posterior is refused before --out is touched
     a, b, sign, definition = cmp.prepare(args.scenario, args.other, args.without, args.years, args.replicates,
-                                         args.resamples)
+                                         args.resamples, overrides=args.set)
     sc = a.scenario
     K = args.replicates
     if args.out:
@@ -223,6 +225,7 @@ def _arm_info(arm) -> dict:
 
 def _rerun(args, b, seed: int) -> str:
     years = f" --years {args.years:g}" if args.years is not None else ""
+    years += "".join(f" --set {shlex.quote(o)}" for o in args.set or [])
     a_cmd = f"greatgame run {shlex.quote(args.scenario)} --seed {seed}{years}"
     if b.disabled:
         sets = " ".join(f"--set initiatives.{n}.enabled=false" for n in b.disabled)
@@ -242,7 +245,8 @@ def _write(out: Path, args, runs, effects, loaded, seeds, extra: dict, tables: d
         if df is None:
             continue
         files[stem] = output.write_table(df, out / stem, args.format).name
-    man = output.manifest(loaded, seeds, args.seed, files, extra={**extra, "format": args.format})
+    man = output.manifest(loaded, seeds, args.seed, files, extra={**extra, "overrides": list(args.set or []),
+                                                                 "format": args.format})
     output.write_json(man, out / "manifest.json")
     return list(files.values()) + ["manifest.json"]
 
@@ -277,7 +281,7 @@ def _wedge(args) -> int:
 
     _check(args)
     _posterior_arg(args)  # a bad --posterior is refused before --out is touched
-    loaded = load_scenario(args.scenario, years=args.years)
+    loaded = load_scenario(args.scenario, overrides=args.set, years=args.years)
     sc = loaded.scenario
     K = args.replicates
     names = cmp.challenger_initiatives(sc)

@@ -325,3 +325,33 @@ def test_the_report_of_a_wedge_folder_leads_with_the_shift(tmp_path):
     d = html_text.index("Rule (d) at the scenario")
     assert a < b < c < d
     assert "5–95% of pairs" in html_text and "Uncertainty shown: seeds only" in html_text
+
+
+def test_wedge_and_compare_take_set_in_every_arm(tmp_path, capsys):
+    """--set changes the scenario in both arms (the manifest and the rerun hint say so); a
+    slower adjustment rate shrinks the shift the initiatives cause."""
+    base, slow = tmp_path / "base", tmp_path / "slow"
+    args = ["wedge", "abe_2015", "--replicates", "3", "--years", str(YEARS), "--quiet", "--format", "csv"]
+    assert main(args + ["--out", str(base)]) == 0
+    assert main(args + ["--out", str(slow), "--set", "parameters.adjustment_rate=0.01"]) == 0
+    capsys.readouterr()
+    man = json.loads((slow / "manifest.json").read_text())
+    assert man["overrides"] == ["parameters.adjustment_rate=0.01"]
+    shift = {k: pd.read_csv(d / "effects.csv").query("measure == 'incumbent_share' and republic == 'all'")["effect"]
+             .iloc[0] for k, d in (("base", base), ("slow", slow))}
+    assert abs(shift["slow"]) < abs(shift["base"])
+    out = tmp_path / "c"
+    assert main(["compare", "abe_2015", "--without", "japan_2015_tour", "--replicates", "2", "--years", str(YEARS),
+                 "--quiet", "--format", "csv", "--out", str(out), "--set", "parameters.adjustment_rate=0.01"]) == 0
+    printed = capsys.readouterr().out
+    assert "--set parameters.adjustment_rate=0.01" in printed  # the rerun hint repeats the override
+
+
+def test_set_of_a_value_the_posterior_draws_is_refused(tmp_path, capsys):
+    out = tmp_path / "w"
+    code = main(["wedge", "history", "--replicates", "2", "--posterior", "history", "--quiet", "--out", str(out),
+                 "--set", "parameters.choice_sensitivity=3"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and not out.exists()
+    assert err == ("greatgame: error: --set parameters.choice_sensitivity: --posterior history draws this value "
+                   "for every run; drop one of the two")
