@@ -413,7 +413,7 @@ class Parameters(Strict):
     choice_sensitivity: Positive = _w(4.0, "logit sensitivity of the alignment target to utility differences; a prior with a range, calibrated against 2015-2019 in docs/calibration.md; 4 is the point of an earlier least-squares fit of the 2015 target to the 2016 poll, no longer taken as a fit (docs/model.md section 5)")
     adjustment_rate: Share = _w(0.05, "share of the gap to the target closed per quarter: alignment is inertial (half-life about 3.4 years)")
     alignment_noise: NonNeg = _w(0.05, "standard deviation of quarterly utility shocks (events the model does not represent)")
-    threat_weight: NonNeg = _w(0.03, "utility cost of a bordering great power per unit of military capability (002: Japan, sharing no border, 'does not represent any immediate threat'); a judgement with a range, not calibrated (docs/model.md section 5)")
+    threat_weight: NonNeg = _w(0.03, "utility cost of a bordering great power per unit of military capability (002: Japan, sharing no border, 'does not represent any immediate threat'); a judgement with a range, a prior of the calibration (docs/calibration.md)")
     autonomy_cost: NonNeg = _w(1.0, "utility cost per unit of a power's share of total influence above the dominance threshold (001: the republics 'aspire to diversify')")
     dominance_threshold: Share = _w(0.4, "share of total influence above which a republic resents dependence")
     trade_noise: NonNeg = _w(0.03, "quarterly standard deviation of log trade shocks (commodity prices)")
