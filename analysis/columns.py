@@ -67,6 +67,10 @@ EXACT: dict[str, tuple[str, str]] = {
     "debt_ratio": ("share of GDP", "external debt plus concessional debt owed to the powers, over GDP"),
     "incumbent_share": (SHARE, "the incumbents' combined share of the republic's alignment"),
     "challenger_share": (SHARE, "the challenger's share of the republic's alignment"),
+    "incumbent_forums": ("memberships", "membership of the forums the incumbents convene (member 1, observer "
+                                        "observer_level, active forums only)"),
+    "challenger_forums": ("memberships", "membership of the forums the challenger convenes (member 1, observer "
+                                         "observer_level, active forums only)"),
     "bloc": ("0 or 1", "landscape bloc (1 = the challenger's bloc)"),
     "opposite_incumbents": (FLAG, "the landscape puts the republic with the challenger, opposite the incumbents"),
     "wedged": (FLAG, "the wedge rule holds in this republic"),
@@ -76,6 +80,8 @@ EXACT: dict[str, tuple[str, str]] = {
     "mean_alignment": (SHARE, "mean over republics of their alignment toward the power"),
     "incumbent_share_mean": (SHARE, "wedge measure (a): mean over republics of the incumbents' share"),
     "challenger_share_mean": (SHARE, "wedge measure (b): mean over republics of the challenger's share"),
+    "incumbent_forums_mean": ("memberships", "mean over republics of incumbent_forums"),
+    "challenger_forums_mean": ("memberships", "mean over republics of challenger_forums"),
     "landscape_energy": ("energy units", "energy of the minimum-energy two-bloc split (landscape theory)"),
     "incumbents_together": (FLAG, "the split keeps the incumbents in one bloc"),
     "opposite_republics": ("list of ids", "wedge measure (c): republics with the challenger, opposite the incumbents"),

@@ -54,13 +54,16 @@ _BOOTSTRAP_KEY = 0x626F6F74  # "boot"
 MEASURES = (
     ("incumbent_share", "incumbent_share_mean", "incumbent_share"),
     ("challenger_share", "challenger_share_mean", "challenger_share"),
+    ("incumbent_forums", "incumbent_forums_mean", "incumbent_forums"),
+    ("challenger_forums", "challenger_forums_mean", "challenger_forums"),
     ("opposite_republics", "opposite_republics", None),
     ("wedge_achieved", "wedge_achieved", None),
     ("wedged_republics", "wedged_republics", None),
 )
 MODEL_OUTCOMES = ["date", "incumbent_share_mean", "challenger_share_mean", "wedge_achieved", "wedged_republics",
                   "wedge_in_landscape"]
-REPUBLIC_OUTCOMES = ["incumbent_share", "challenger_share", "opposite_incumbents", "wedged"]
+REPUBLIC_OUTCOMES = ["incumbent_share", "challenger_share", "incumbent_forums", "challenger_forums",
+                     "opposite_incumbents", "wedged"]
 EFFECT_COLUMNS = ["measure", "republic", "mean_A", "mean_B", "effect", "ci_low", "ci_high", "pairs_p05", "pairs_p95", "n",
                   "definition"]
 # The binary rule (d) is one measure among others: its threshold is arbitrary, so it is
@@ -311,6 +314,9 @@ def _tidy_runs(df: pd.DataFrame, arms: list[Arm], republics: list[str], powers: 
         "wedge_achieved": df["wedge_achieved"].astype(bool),
         "wedged_republics": df["wedged_republics"].astype("int64"),
         "wedge_in_landscape": df["wedge_in_landscape"].astype(bool),
+        # memberships of the incumbents' and the challenger's forums, mean over the republics
+        "incumbent_forums_mean": df[[f"{r}:incumbent_forums" for r in republics]].astype("float64").mean(axis=1),
+        "challenger_forums_mean": df[[f"{r}:challenger_forums" for r in republics]].astype("float64").mean(axis=1),
     })
     for r in republics:
         for c in REPUBLIC_OUTCOMES:

@@ -184,6 +184,8 @@ def _compare(args) -> int:
     labels = {
         "incumbent_share": f"(a) {inc} share",
         "challenger_share": f"(b) {ch} share",
+        "incumbent_forums": f"{inc} forums (memberships)",
+        "challenger_forums": f"{ch} forums (memberships)",
         "opposite_republics": f"(c) republics opposite {inc}",
         "wedge_achieved": "(d) wedge achieved (share of runs)",
         "wedged_republics": "(d) wedged republics",
@@ -201,7 +203,8 @@ def _compare(args) -> int:
         print(f"{name:<{width}}{r['republic']:<14}{r['mean_A']:>8.3f}{r['mean_B']:>8.3f}{r['effect']:>+10.4f}   "
               f"[{r['ci_low']:+.4f}, {r['ci_high']:+.4f}]{' *' if excludes else ''}")
     print(("* the interval excludes zero. " if starred else "")
-          + "Shares are of each republic's alignment (0-1); 'all' is the mean over the republics.")
+          + "Shares are of each republic's alignment (0-1); forums count memberships of the forums each side "
+            "convenes (member 1, observer parameters.observer_level); 'all' is the mean over the republics.")
 
     files = _write(out, args, res.runs, res.effects, a.loaded, res.seeds, {
         "kind": "compare",
@@ -324,6 +327,7 @@ def _wedge(args) -> int:
             print(f"  {name:<14}{100 * r['mean_A']:>7.1f}%{100 * r['mean_B']:>8.1f}%{100 * r['effect']:>+9.2f}   "
                   f"{ci:<18}  [{100 * r['pairs_p05']:+.2f}, {100 * r['pairs_p95']:+.2f}]")
         _print_channels(rep, inc)
+        _print_forums(rep, inc, ch)
     _print_thresholds(rep, ch, inc, sc.parameters.wedge_incumbent_share)
     print(f"\nRule (d) at the scenario's threshold {sc.parameters.wedge_incumbent_share:g}, in any republic: "
           f"{_prob(w, ', Wilson score interval')}")
@@ -369,6 +373,22 @@ def _print_channels(rep, inc: str) -> None:
             v = table.loc[ch_name, r]
             cells.append(f"{'':>13}" if not np.isfinite(v) else f"{100 * v:>+13.2f}")
         print(f"  {ch_name:<13}" + "".join(cells))
+
+
+def _print_forums(rep, inc: str, ch: str) -> None:
+    """The shift in forum memberships: a wedge in the institutional sense (leaving the CSTO,
+    joining the challenger's format), which alignment shares alone do not show."""
+    e = rep.effects.set_index(["measure", "republic"])
+    republics = [r for r in rep.scenario.republics]
+    print(f"\nForum memberships at the horizon (member 1, observer {rep.scenario.parameters.observer_level:g}; with "
+          f"/ without, and the mean shift):")
+    print(f"  {'forums of':<22}" + "".join(f"{r[:12]:>20}" for r in republics))
+    for measure, who in (("incumbent_forums", inc), ("challenger_forums", ch)):
+        cells = []
+        for r in republics:
+            row = e.loc[(measure, r)]
+            cells.append(f"{row['mean_A']:>6.2f}/{row['mean_B']:<5.2f}{row['effect']:>+8.2f} ")
+        print(f"  {who[:22]:<22}" + "".join(f"{c:>20}" for c in cells))
 
 
 def _print_thresholds(rep, ch: str, inc: str, rule: float) -> None:

@@ -265,3 +265,15 @@ def review_forums(republic: "RepublicAgent") -> None:
             m.set_membership(f, col, level - 1, reason=f"affinity {affinity:.2f} < {leave}")
         elif level < MEMBER and affinity > join and republic.may_join(f, level + 1):
             m.set_membership(f, col, level + 1, reason=f"affinity {affinity:.2f} > {join}")
+
+
+def forum_ties(m: "GreatGameModel") -> tuple[np.ndarray, np.ndarray]:
+    """(R,) each republic's membership in the forums the incumbents convene, and in the
+    challenger's: Σ_f level(f, r), member 1, observer ``observer_level``, over forums active
+    now. What the headline reports beside alignment (the shift "in forum memberships"):
+    a republic that leaves the CSTO or becomes an SCO observer moves it; alignment alone
+    does not."""
+    lvl = m._level_weight[m.membership[:, m.n_powers:]]
+    lvl *= m.forum_active[:, None]
+    return (np.add.reduce(lvl[np.isin(m.forum_convenor, m.incumbents)], axis=0),
+            np.add.reduce(lvl[m.forum_convenor == m.challenger], axis=0))

@@ -35,6 +35,7 @@ import numpy as np
 from . import landscape
 from .build import spawn as _spawn
 from .errors import NonFiniteOutcome
+from .forums import forum_ties
 from .schema import CHANNELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -115,10 +116,11 @@ def publish(m: "GreatGameModel") -> None:
     reporter calls a step; indexing a list is far cheaper than reading numpy scalars."""
     P, R = m.n_powers, m.n_republics
     total_trade = _sum(m.trade, axis=0) + m.row_trade
+    incumbent_forums, challenger_forums = forum_ties(m)
     blocks = (  # (rows, R) each, in the order of reporters.republic_row_columns
         m.gdp_r[None], m.row_trade[None],
         (m.external_debt + _sum(m.debt, axis=0) / m.gdp_r)[None],
-        m.incumbent_share[None], m.challenger_share[None],
+        m.incumbent_share[None], m.challenger_share[None], incumbent_forums[None], challenger_forums[None],
         m.alignment.T, m.influence, m.scores.transpose(1, 0, 2).reshape(-1, R),
         m.trade, m.trade / np.maximum(total_trade, 1e-300), m.aid, m.investment, _sum(m.flows, axis=0),
     )

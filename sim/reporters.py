@@ -40,7 +40,8 @@ def model_reporters() -> dict:
 # (GreatGameModel._publish): ``agent.row`` (numbers), ``agent.flags`` (bloc and
 # booleans) and ``agent.forum_levels``. One reporter per column, as a partial.
 
-REPUBLIC_SCALARS = ("gdp", "trade_rest_of_world", "debt_ratio", "incumbent_share", "challenger_share")
+REPUBLIC_SCALARS = ("gdp", "trade_rest_of_world", "debt_ratio", "incumbent_share", "challenger_share",
+                    "incumbent_forums", "challenger_forums")
 REPUBLIC_FLAGS = ("bloc", "opposite_incumbents", "wedged")
 # Per-power blocks of agent.row after the scalars, in order; the channel scores are
 # one block of len(CHANNELS) columns per power.

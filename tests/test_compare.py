@@ -35,7 +35,7 @@ def _arm(runs, key):
 def test_scenario_against_itself_has_exactly_zero_effect():
     res = cmp.compare("abe_2015", "abe_2015", replicates=3, seed=2, years=YEARS)
     e = res.effects
-    assert len(e) == 2 * (1 + 5) + 3 and set(e["republic"]) == {"all", *res.republics}
+    assert len(e) == 4 * (1 + 5) + 3 and set(e["republic"]) == {"all", *res.republics}
     assert (e["effect"] == 0).all() and (e["ci_low"] == 0).all() and (e["ci_high"] == 0).all()
     assert (e["mean_A"] == e["mean_B"]).all() and (e["n"] == 3).all()
     assert res.definition == "B - A" and (e["definition"] == "B - A").all()

@@ -360,3 +360,33 @@ def test_a_republics_own_choice_sensitivity_sharpens_its_target_only(tmp_path):
     assert sharp.target[uz, best] > plain.target[uz, best]
     others = [j for j in range(plain.n_republics) if j != uz]
     np.testing.assert_array_equal(sharp.target[others], plain.target[others])
+
+
+def test_forum_ties_count_memberships_of_each_sides_forums():
+    """The forum measure of the headline: leaving a forum an incumbent convenes lowers the
+    republic's incumbent_forums by its level (1 for a member), becoming an observer of the
+    challenger's forum raises challenger_forums by observer_level, and nobody else moves."""
+    from greatgame.sim.forums import MEMBER, OBSERVER, forum_ties, set_membership
+
+    m = model(name="history")
+    m.run_for(40)  # 2025-Q4: every forum of the record active
+    inc0, ch0 = forum_ties(m)
+    kz = idx(m, republic="kazakhstan")
+    col = m.n_powers + kz
+    csto = m.forum_ids.index("csto")
+    assert m.forum_convenor[csto] in m.incumbents and m.membership[csto, col] == MEMBER
+    set_membership(m, csto, col, NONE, quiet=True)
+    inc1, ch1 = forum_ties(m)
+    assert inc1[kz] == pytest.approx(inc0[kz] - 1.0)
+    np.testing.assert_array_equal(np.delete(inc1, kz), np.delete(inc0, kz))
+    np.testing.assert_array_equal(ch1, ch0)
+    tm = idx(m, republic="turkmenistan")
+    cj = [f for f in range(len(m.forum_ids)) if m.forum_convenor[f] == m.challenger and m.forum_active[f]][0]
+    set_membership(m, cj, m.n_powers + tm, NONE, quiet=True)
+    _, ch2 = forum_ties(m)
+    set_membership(m, cj, m.n_powers + tm, OBSERVER, quiet=True)
+    _, ch3 = forum_ties(m)
+    assert ch3[tm] - ch2[tm] == pytest.approx(m.params.observer_level) and m.params.observer_level > 0
+    m.forum_active[cj] = False  # a forum that does not exist (yet) counts for nobody
+    _, ch4 = forum_ties(m)
+    assert ch4[tm] == pytest.approx(ch2[tm])
