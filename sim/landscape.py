@@ -21,6 +21,28 @@ Two methods, chosen by the number of actors n (:func:`best_split`):
 
 Ties between equal energies go to the first split (exact: in the order of
 :func:`all_splits`; heuristic: in the order of the starts).
+
+Path dependence (:func:`descend`): Axelrod and Bennett predict the *local* minimum the
+actors reach from where they are, not the global one. From a given split, steepest descent
+flips, one at a time, the actor whose move lowers the energy most (ΔE_i = s_i (W s)_i with
+spins s = ±1), lowest index first among equal moves, until no single flip lowers E. It is
+deterministic (no random draw) and costs one n × n product a flip.
+
+Frustration (:func:`frustration_share`): the share of the pairs' absolute weight that is
+frustrated in a split, a pair of positive weight split apart or of negative weight kept
+together:
+
+    F(X) = (E(X) + Σ_{i<j} max(0, −w_ij)) / Σ_{i<j} |w_ij|        in [0, 1]
+
+E(X) + Σ max(0, −w) is the frustrated weight (E counts a positive pair apart as +w and a
+negative pair apart as −|w|); F is 0 only when some split satisfies every pair (a
+structurally balanced W, and X that split) and 0 when W is all zeros.
+
+Sizes by capability (:func:`capability_sizes`): a composite of economy and military,
+
+    s_i = (1 − μ) · GDP_i / Σ_j GDP_j + μ · mil_i / Σ_j mil_j        μ = military weight
+
+(GDP alone when no actor has a military figure); the sizes sum to 1.
 """
 
 from __future__ import annotations
@@ -144,3 +166,75 @@ def frustration(sizes: np.ndarray, propensity: np.ndarray, blocs: np.ndarray) ->
     np.fill_diagonal(w, 0.0)
     d = (blocs[:, None] != blocs[None, :]).astype(float)
     return (w * d).sum(axis=1)
+
+
+def weights(sizes: np.ndarray, propensity: np.ndarray, symmetric: bool = False) -> np.ndarray:
+    """W = sym(s sᵀ ∘ P) with a zero diagonal: the pair weights the energy sums."""
+    return _weights(np.asarray(sizes, float), np.asarray(propensity, float), symmetric)
+
+
+def capability_sizes(gdp: np.ndarray, military: np.ndarray, military_weight: float) -> np.ndarray:
+    """Sizes by capability: (1 − μ) · GDP share + μ · military share, μ = ``military_weight``.
+
+    Both shares are over all actors, so the sizes sum to 1. With no military figure at all
+    (every ``military`` 0) the sizes are the GDP shares."""
+    gdp = np.asarray(gdp, float)
+    military = np.asarray(military, float)
+    sizes = gdp / np.add.reduce(gdp)
+    total = float(np.add.reduce(military))
+    if total > 0.0 and military_weight > 0.0:
+        sizes *= 1.0 - military_weight
+        sizes += (military_weight / total) * military
+    return sizes
+
+
+def centred_propensity(utility: np.ndarray, sensitivity) -> np.ndarray:
+    """(P, R) a republic's propensity toward each power, on the scale [−1, 1]:
+
+        p(p, r) = tanh(β_r · (U(p, r) − Ū(r)) / 2),     Ū(r) = mean over powers of U(·, r)
+
+    U is the hedging utility (influence less threat less the autonomy cost of dominance) and
+    β_r the republic's choice sensitivity, so β_r (U − Ū) is the log-ratio of the hedging
+    target's share of p to the geometric mean of the shares: p > 0 for a power the republic
+    would give more than an even share, p < 0 for one it would give less, and a power it
+    resents (a bordering threat, a dominant share) repels it."""
+    u = np.asarray(utility, float)
+    centred = u - np.add.reduce(u, axis=0) / u.shape[0]
+    beta = np.asarray(sensitivity, float).reshape(-1)  # () or (R,): one per republic (column)
+    return np.tanh(0.5 * beta * centred)
+
+
+def descend(w: np.ndarray, blocs: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """Steepest single-flip descent on the weights ``w`` (symmetric, zero diagonal) from the
+    split ``blocs`` (0/1 per actor). Returns (the local minimum's blocs with actor 0 in bloc 0,
+    its energy, the number of flips). Never raises the energy; the split it returns is one from
+    which no single flip lowers it."""
+    n = len(w)
+    s = 1.0 - 2.0 * np.asarray(blocs, float)
+    if n <= 1:
+        return np.zeros(n, dtype=int), 0.0, 0
+    tol = 1e-12 * max(float(np.abs(w).sum()), 1e-300)
+    ws = w @ s
+    flips = 0
+    for _ in range(10 * n * n):  # every flip lowers E and there are finitely many splits: never reached
+        delta = s * ws
+        i = int(np.argmin(delta))
+        if not delta[i] < -tol:  # (a NaN weight stops it too: the model reports it as non-finite)
+            break
+        ws -= (2.0 * s[i]) * w[:, i]
+        s[i] = -s[i]
+        flips += 1
+    x = (s != s[0]).astype(float)  # actor 0 in bloc 0: bloc labels are arbitrary
+    return x.astype(int), float(x @ w @ (1.0 - x)), flips
+
+
+def frustration_share(w: np.ndarray, blocs: np.ndarray) -> float:
+    """F(X): the share of the pairs' absolute weight that is frustrated in the split (see the
+    module docstring); 0 when every weight is 0."""
+    x = np.asarray(blocs, float)
+    energy = float(x @ w @ (1.0 - x))
+    total = 0.5 * float(np.abs(w).sum())
+    if total <= 0.0:
+        return 0.0
+    negative = 0.5 * float(np.maximum(-w, 0.0).sum())
+    return min(1.0, max(0.0, (energy + negative) / total))
