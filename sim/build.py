@@ -268,7 +268,15 @@ def build_channels(m: "GreatGameModel", sc: Scenario) -> None:
     # scenario gives none); propensities toward the powers scaled by each republic's β.
     m.military_r = np.array([sc.republics[k].military or 0.0 for k in m.republic_ids], float)
     m._landscape_military = np.concatenate([m.military, m.military_r])
-    m._landscape_beta = _per_republic(m, "choice_sensitivity")
+    mil_total = float(m._landscape_military.sum())
+    mu = prm.landscape_military_weight if mil_total > 0 else 0.0  # GDP alone when no actor has a military figure
+    tie = prm.regional_tie
+    m._landscape_const = SimpleNamespace(
+        economy=np.array(1.0 - mu), military_part=mu * m._landscape_military / max(mil_total, 1e-300),
+        per_power=np.array(1.0 / P), half_beta=0.5 * _per_republic(m, "choice_sensitivity"),
+        h_political=np.array(prm.half_saturation.political), tie_floor=np.array(tie), tie_slope=np.array(1.0 - tie),
+        tol=1e-12,  # of Σ|W| at most 1: the sizes sum to 1 and every |propensity| is at most 1
+    )
     m.blocs = None  # the landscape split: the global minimum at step 0, then the path (sim/measures.py)
     m.landscape_flips = 0
     m.threat = prm.threat_weight * m.borders * m.military[:, None]

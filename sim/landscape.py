@@ -26,7 +26,7 @@ Path dependence (:func:`descend`): Axelrod and Bennett predict the *local* minim
 actors reach from where they are, not the global one. From a given split, steepest descent
 flips, one at a time, the actor whose move lowers the energy most (ΔE_i = s_i (W s)_i with
 spins s = ±1), lowest index first among equal moves, until no single flip lowers E. It is
-deterministic (no random draw) and costs one n × n product a flip.
+deterministic (no random draw) and costs one n × n product, then a column update a flip.
 
 Frustration (:func:`frustration_share`): the share of the pairs' absolute weight that is
 frustrated in a split, a pair of positive weight split apart or of negative weight kept
@@ -168,11 +168,6 @@ def frustration(sizes: np.ndarray, propensity: np.ndarray, blocs: np.ndarray) ->
     return (w * d).sum(axis=1)
 
 
-def weights(sizes: np.ndarray, propensity: np.ndarray, symmetric: bool = False) -> np.ndarray:
-    """W = sym(s sᵀ ∘ P) with a zero diagonal: the pair weights the energy sums."""
-    return _weights(np.asarray(sizes, float), np.asarray(propensity, float), symmetric)
-
-
 def capability_sizes(gdp: np.ndarray, military: np.ndarray, military_weight: float) -> np.ndarray:
     """Sizes by capability: (1 − μ) · GDP share + μ · military share, μ = ``military_weight``.
 
@@ -204,37 +199,65 @@ def centred_propensity(utility: np.ndarray, sensitivity) -> np.ndarray:
     return np.tanh(0.5 * beta * centred)
 
 
-def descend(w: np.ndarray, blocs: np.ndarray) -> tuple[np.ndarray, float, int]:
-    """Steepest single-flip descent on the weights ``w`` (symmetric, zero diagonal) from the
-    split ``blocs`` (0/1 per actor). Returns (the local minimum's blocs with actor 0 in bloc 0,
-    its energy, the number of flips). Never raises the energy; the split it returns is one from
-    which no single flip lowers it."""
-    n = len(w)
-    s = 1.0 - 2.0 * np.asarray(blocs, float)
+def descend(sizes: np.ndarray, propensity: np.ndarray, blocs: np.ndarray, tol: float | None = None,
+            energy: bool = True) -> tuple[np.ndarray, float, int]:
+    """Steepest single-flip descent from the split ``blocs`` (0/1 per actor) on the landscape
+    of ``sizes`` and a symmetric ``propensity`` with a zero diagonal (:func:`descend_spins`).
+    Returns (the local minimum's blocs with actor 0 in bloc 0, its energy (NaN when
+    ``energy=False``), the number of flips). Never raises the energy; no single flip lowers
+    the energy of the split it returns."""
+    n = len(sizes)
     if n <= 1:
         return np.zeros(n, dtype=int), 0.0, 0
-    tol = 1e-12 * max(float(np.abs(w).sum()), 1e-300)
-    ws = w @ s
+    spins = 1.0 - 2.0 * np.asarray(blocs, float)
+    flips = descend_spins(sizes, propensity, spins, tol)
+    x = (spins != spins[0]).astype(int)  # actor 0 in bloc 0: bloc labels are arbitrary
+    return x, (spin_energy(sizes, propensity, spins) if energy else float("nan")), flips
+
+
+def descend_spins(sizes: np.ndarray, propensity: np.ndarray, spins: np.ndarray, tol: float | None = None) -> int:
+    """The descent on spins s = ±1 (bloc 0 is +1), in place; returns the number of flips.
+
+    With z = sizes ∘ s, flipping actor i changes the energy by ΔE_i = s_i · size_i · (P z)_i
+    (= s_i (W s)_i); the actor with the most negative ΔE_i moves (the lowest index among equal
+    ones), until no ΔE_i is below −``tol`` (default 1e-12 of Σ|W|)."""
+    n = len(spins)
+    if tol is None:
+        tol = 1e-12 * max(float(sizes @ np.abs(propensity) @ sizes), 1e-300)
+    z = sizes * spins
+    g = propensity @ z
+    delta = z * g
+    i = int(delta.argmin())
     flips = 0
-    for _ in range(10 * n * n):  # every flip lowers E and there are finitely many splits: never reached
-        delta = s * ws
-        i = int(np.argmin(delta))
-        if not delta[i] < -tol:  # (a NaN weight stops it too: the model reports it as non-finite)
-            break
-        ws -= (2.0 * s[i]) * w[:, i]
-        s[i] = -s[i]
+    while delta[i] < -tol and flips < 10 * n * n:  # (NaN stops it too; every flip lowers E: the cap is never reached)
+        g -= (2.0 * z[i]) * propensity[:, i]
+        z[i] = -z[i]
+        spins[i] = -spins[i]
         flips += 1
-    x = (s != s[0]).astype(float)  # actor 0 in bloc 0: bloc labels are arbitrary
-    return x.astype(int), float(x @ w @ (1.0 - x)), flips
+        np.multiply(z, g, out=delta)
+        i = int(delta.argmin())
+    return flips
 
 
-def frustration_share(w: np.ndarray, blocs: np.ndarray) -> float:
+def spin_energy(sizes: np.ndarray, propensity: np.ndarray, spins: np.ndarray) -> float:
+    """E of the split with spins s: ¼ (Σ_ij w_ij − zᵀ P z), z = sizes ∘ s, w = sizes sizesᵀ ∘ P
+    (P symmetric with a zero diagonal)."""
+    z = sizes * spins
+    return 0.25 * float(sizes @ (propensity @ sizes) - z @ (propensity @ z))
+
+
+def frustration_share(sizes: np.ndarray, propensity: np.ndarray, blocs: np.ndarray,
+                      energy: float | None = None) -> float:
     """F(X): the share of the pairs' absolute weight that is frustrated in the split (see the
-    module docstring); 0 when every weight is 0."""
-    x = np.asarray(blocs, float)
-    energy = float(x @ w @ (1.0 - x))
-    total = 0.5 * float(np.abs(w).sum())
+    module docstring); 0 when every weight is 0. ``propensity`` symmetric with a zero diagonal;
+    ``energy`` is E(X) if already at hand."""
+    sizes = np.asarray(sizes, float)
+    p = np.asarray(propensity, float)
+    if energy is None:
+        x = np.asarray(blocs, float)
+        energy = float((sizes * x) @ p @ (sizes * (1.0 - x)))
+    total = 0.5 * float(sizes @ (np.abs(p) @ sizes))
     if total <= 0.0:
         return 0.0
-    negative = 0.5 * float(np.maximum(-w, 0.0).sum())
+    negative = 0.5 * float(sizes @ (np.maximum(-p, 0.0) @ sizes))
     return min(1.0, max(0.0, (energy + negative) / total))

@@ -76,34 +76,48 @@ def propensities(m: "GreatGameModel") -> np.ndarray:
 
 
 def fill_propensity(m: "GreatGameModel") -> np.ndarray:
+    """The propensities of the state now, written into the model's buffer (powers first; the
+    power–power block, the relations, is set once). The model runs it every quarter: blocks
+    are computed in contiguous scratch and copied in, which beats writing into the buffer's
+    strided views at these sizes."""
     P = m.n_powers
-    prm = m.params
+    c = m._landscape_const
     buf = m._propensity_buffer
-    pr = landscape.centred_propensity(m.utility, m._landscape_beta)
+    u = m.utility
+    pr = np.subtract(u, np.add.reduce(u, axis=0) * c.per_power)  # U − Ū(r)
+    pr *= c.half_beta
+    np.tanh(pr, out=pr)
     buf[:P, P:] = pr
     buf[P:, :P] = pr.T
     rr = m.rr_political
-    tie = prm.regional_tie
-    buf[P:, P:] = tie + (1.0 - tie) * (rr / (rr + prm.half_saturation.political))
-    buf.flat[:: len(buf) + 1] = 0.0
+    tie = np.add(rr, c.h_political)
+    np.divide(rr, tie, out=tie)
+    tie *= c.tie_slope
+    tie += c.tie_floor
+    tie.flat[m._republic_diagonal] = 0.0
+    buf[P:, P:] = tie
     return buf
 
 
-def landscape_weights(m: "GreatGameModel") -> np.ndarray:
-    """Sizes, propensities and the pair weights W of the state now (``landscape_sizes``,
-    ``_propensity``, ``_landscape_w``)."""
-    m.landscape_sizes = landscape.capability_sizes(
-        np.concatenate([m.gdp_p, m.gdp_r]), m._landscape_military, m.params.landscape_military_weight)
-    m._propensity = m._fill_propensity()
-    m._landscape_w = landscape.weights(m.landscape_sizes, m._propensity, symmetric=True)
-    return m._landscape_w
+def landscape_sizes(m: "GreatGameModel") -> np.ndarray:
+    """(1 − μ) · GDP share + μ · military share (sim/landscape.py, ``capability_sizes``; the
+    military part is constant over a run and bound once)."""
+    c = m._landscape_const
+    gdp = np.concatenate((m.gdp_p, m.gdp_r))
+    gdp *= c.economy / np.add.reduce(gdp)
+    gdp += c.military_part
+    return gdp
 
 
 def track_landscape(m: "GreatGameModel") -> None:
     """This quarter's split: steepest single-flip descent from the previous quarter's
-    (Axelrod and Bennett's path). The model runs it every step it does not measure."""
-    w = landscape_weights(m)
-    m.blocs, m.landscape_energy, m.landscape_flips = landscape.descend(w, m.blocs)
+    (Axelrod and Bennett's path). The model runs it every step it does not measure; only
+    the split is kept (the energies are computed when measured)."""
+    spins = m._landscape_spins
+    m.landscape_flips = landscape.descend_spins(landscape_sizes(m), m._fill_propensity(), spins,
+                                                m._landscape_const.tol)
+    if m.landscape_flips:
+        m.blocs = (spins != spins[0]).astype(int)
 
 
 def _global_minimum(m: "GreatGameModel") -> tuple[np.ndarray, float]:
@@ -120,19 +134,20 @@ def _global_minimum(m: "GreatGameModel") -> tuple[np.ndarray, float]:
 
 
 def compute_blocs(m: "GreatGameModel") -> None:
-    w = landscape_weights(m)
+    sizes = m.landscape_sizes = landscape_sizes(m)
+    prop = m._propensity = m._fill_propensity()
+    tol = m._landscape_const.tol
     global_blocs, global_energy = _global_minimum(m)
     if m.blocs is None:  # step 0: the path starts at the global minimum
-        m.blocs, m.landscape_flips = global_blocs, 0
-        x = global_blocs.astype(float)
-        m.landscape_energy = float(x @ w @ (1.0 - x))
-    else:
-        m.blocs, m.landscape_energy, m.landscape_flips = landscape.descend(w, m.blocs)
-    # (the heuristic's "global" minimum beyond 16 actors can be above a split the path found)
+        m._landscape_spins = 1.0 - 2.0 * global_blocs
+    spins = m._landscape_spins
+    m.landscape_flips = landscape.descend_spins(sizes, prop, spins, tol)
+    m.blocs = (spins != spins[0]).astype(int)
+    m.landscape_energy = landscape.spin_energy(sizes, prop, spins)
+    # (beyond 16 actors the heuristic's "global" minimum can lie above a split the path found)
     m.landscape_global_energy = min(global_energy, m.landscape_energy)
-    tol = 1e-9 * max(float(np.abs(w).sum()), 1e-300)
-    m.landscape_at_global = bool(m.landscape_energy <= m.landscape_global_energy + tol)
-    m.landscape_frustration = landscape.frustration_share(w, m.blocs)
+    m.landscape_at_global = bool(m.landscape_energy <= m.landscape_global_energy + 1e3 * tol)
+    m.landscape_frustration = landscape.frustration_share(sizes, prop, m.blocs, m.landscape_energy)
     blocs = m.blocs.tolist()
     P = m.n_powers
     inc_blocs = {blocs[i] for i in m.incumbents}
