@@ -304,3 +304,17 @@ def test_the_model_reports_frustration_and_the_global_minimum():
         landscape.frustration_share(m.landscape_sizes, m._propensity, m.blocs))
     x, e = landscape.minimum_energy_split(m.landscape_sizes, m._propensity)
     assert m.landscape_global_energy == pytest.approx(e, abs=1e-12)
+
+
+def test_the_landscape_is_a_measure_only():
+    """The landscape's own inputs (the military weight, the republics' military, the regional
+    tie) move the landscape figures but no trajectory: alignment, trade and influence are the
+    same numbers."""
+    base = GreatGameModel("history", rng=5, years=3).run()
+    other = GreatGameModel("history", rng=5, years=3, overrides={
+        "parameters.landscape_military_weight": 0.75, "parameters.regional_tie": 0.3,
+        "republics.kazakhstan.military": 0.5}).run()
+    for attr in ("alignment", "trade", "influence", "utility", "membership", "favour"):
+        np.testing.assert_array_equal(getattr(base, attr), getattr(other, attr))
+    assert base.landscape_energy != other.landscape_energy
+    assert not np.allclose(base.landscape_sizes, other.landscape_sizes)
