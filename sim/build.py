@@ -271,10 +271,15 @@ def build_channels(m: "GreatGameModel", sc: Scenario) -> None:
     mil_total = float(m._landscape_military.sum())
     mu = prm.landscape_military_weight if mil_total > 0 else 0.0  # GDP alone when no actor has a military figure
     tie = prm.regional_tie
+    half_beta = 0.5 * _per_republic(m, "choice_sensitivity")  # () model-wide, or (R,) when some republic has its own
+    centre = np.eye(P) - 1.0 / P  # U − Ū(r) = centre @ U
     m._landscape_const = SimpleNamespace(
         economy=np.array(1.0 - mu), military_part=mu * m._landscape_military / max(mil_total, 1e-300),
-        per_power=np.array(1.0 / P), half_beta=0.5 * _per_republic(m, "choice_sensitivity"),
-        h_political=np.array(prm.half_saturation.political), tie_floor=np.array(tie), tie_slope=np.array(1.0 - tie),
+        centre=centre * half_beta if half_beta.ndim == 0 else centre,
+        half_beta_r=None if half_beta.ndim == 0 else half_beta,
+        h_political=np.array(prm.half_saturation.political), one=np.array(1.0),
+        slope_h=np.array((1.0 - tie) * prm.half_saturation.political),
+        republic_diagonal=np.arange(P, P + R) * (P + R + 1),  # flat indices of the republics' diagonal
         tol=1e-12,  # of Σ|W| at most 1: the sizes sum to 1 and every |propensity| is at most 1
     )
     m.blocs = None  # the landscape split: the global minimum at step 0, then the path (sim/measures.py)

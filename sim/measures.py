@@ -77,25 +77,23 @@ def propensities(m: "GreatGameModel") -> np.ndarray:
 
 def fill_propensity(m: "GreatGameModel") -> np.ndarray:
     """The propensities of the state now, written into the model's buffer (powers first; the
-    power–power block, the relations, is set once). The model runs it every quarter: blocks
-    are computed in contiguous scratch and copied in, which beats writing into the buffer's
-    strided views at these sizes."""
+    power–power block, the relations, is set once). The model runs it every quarter, so it is
+    written for few numpy calls: the centring over the powers and β/2 are one constant matrix
+    product, and the republics' ties use 1 − (1 − t)·h / (rr + h) = t + (1 − t)·rr / (rr + h)."""
     P = m.n_powers
     c = m._landscape_const
     buf = m._propensity_buffer
-    u = m.utility
-    pr = np.subtract(u, np.add.reduce(u, axis=0) * c.per_power)  # U − Ū(r)
-    pr *= c.half_beta
+    pr = c.centre @ m.utility  # β/2 · (U − Ū(r)), with β model-wide; else (U − Ū(r)), then β_r/2 per column
+    if c.half_beta_r is not None:
+        pr *= c.half_beta_r
     np.tanh(pr, out=pr)
     buf[:P, P:] = pr
     buf[P:, :P] = pr.T
-    rr = m.rr_political
-    tie = np.add(rr, c.h_political)
-    np.divide(rr, tie, out=tie)
-    tie *= c.tie_slope
-    tie += c.tie_floor
-    tie.flat[m._republic_diagonal] = 0.0
+    tie = np.add(m.rr_political, c.h_political)
+    np.divide(c.slope_h, tie, out=tie)
+    np.subtract(c.one, tie, out=tie)
     buf[P:, P:] = tie
+    buf.flat[c.republic_diagonal] = 0.0
     return buf
 
 
@@ -114,7 +112,7 @@ def track_landscape(m: "GreatGameModel") -> None:
     (Axelrod and Bennett's path). The model runs it every step it does not measure; only
     the split is kept (the energies are computed when measured)."""
     spins = m._landscape_spins
-    m.landscape_flips = landscape.descend_spins(landscape_sizes(m), m._fill_propensity(), spins,
+    m.landscape_flips = landscape.descend_spins(landscape_sizes(m), fill_propensity(m), spins,
                                                 m._landscape_const.tol)
     if m.landscape_flips:
         m.blocs = (spins != spins[0]).astype(int)
