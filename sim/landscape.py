@@ -1,4 +1,5 @@
-"""Axelrod-Bennett landscape theory of aggregation: the minimum-energy two-bloc split.
+"""Axelrod-Bennett landscape theory of aggregation: two-bloc splits, their energy, the
+global minimum, the local minimum reached by descent from a given split, and frustration.
 
 Energy of a two-bloc split X:  E(X) = sum_{i<j} s_i s_j p_ij d_ij(X),
 d_ij = 1 when i and j are in different blocs. With W = (s s^T) * P (zero
