@@ -82,7 +82,12 @@ EXACT: dict[str, tuple[str, str]] = {
     "challenger_share_mean": (SHARE, "wedge measure (b): mean over republics of the challenger's share"),
     "incumbent_forums_mean": ("memberships", "mean over republics of incumbent_forums"),
     "challenger_forums_mean": ("memberships", "mean over republics of challenger_forums"),
-    "landscape_energy": ("energy units", "energy of the minimum-energy two-bloc split (landscape theory)"),
+    "landscape_energy": ("energy units", "energy of the landscape split: the local minimum reached by descent from "
+                                         "the previous quarter's split (landscape theory; sizes sum to 1, propensities in [-1, 1])"),
+    "landscape_global_energy": ("energy units", "energy of the global minimum of the landscape now"),
+    "landscape_at_global": (FLAG, "the landscape split's energy is the global minimum's"),
+    "landscape_frustration": ("share of pair weight (0-1)", "share of the pairs' absolute weight frustrated in the "
+                                                           "landscape split (friends apart, foes together)"),
     "incumbents_together": (FLAG, "the split keeps the incumbents in one bloc"),
     "opposite_republics": ("list of ids", "wedge measure (c): republics with the challenger, opposite the incumbents"),
     "opposite_count": ("count", "wedge measure (c): number of republics opposite the incumbents"),

@@ -29,7 +29,8 @@ from . import outdir, output
 from .runs import replicate_seeds
 from .spec import LoadedSpec
 
-BOOL_OUTCOMES = {"incumbents_together", "wedge_achieved", "wedge_in_landscape", "opposite_incumbents", "wedged"}
+BOOL_OUTCOMES = {"incumbents_together", "wedge_achieved", "wedge_in_landscape", "opposite_incumbents", "wedged",
+                 "landscape_at_global"}
 INT_OUTCOMES = {"wedged_republics", "bloc"}
 RUN_COLUMNS = ["run", "point", "replicate", "seed", "status", "error"]
 

@@ -20,7 +20,8 @@ holds. One function per block, called in this order by ``GreatGameModel.__init__
 7. :func:`build_agents`      PowerAgent and RepublicAgent (Mesa), the strategies as arrays
 8. :func:`build_schedule`    forum launches and the scenario's dated events (sim/events.py)
 9. :func:`build_channels`    channel buffers, weights and half-saturations, the wedge's
-                             challenger and incumbents, landscape buffers, the threat term
+                             challenger and incumbents, landscape buffers and the actors'
+                             military capabilities (landscape sizes), the threat term
                                  threat(p,r) = threat_weight · borders[p,r] · military_p
 10. :func:`bind_step_constants` the parameters the step reads, as 0-d arrays / spread arrays
 
@@ -261,8 +262,28 @@ def build_channels(m: "GreatGameModel", sc: Scenario) -> None:
     m.incumbents = [m._pi[p] for p in sc.wedge.incumbents]
     m._propensity_buffer = np.zeros((P + R, P + R))
     m._landscape_stream = None  # spawned when first needed (> 16 actors)
-    m.landscape_method = "exact"  # how the landscape split was found: "exact" or "heuristic" (sim.landscape)
+    m.landscape_method = "exact"  # how the global minimum was found: "exact" or "heuristic" (sim.landscape)
     m._propensity_buffer[:P, :P] = m.relations
+    # Landscape sizes by capability: the powers' military and the republics' (0 where a
+    # scenario gives none); propensities toward the powers scaled by each republic's β.
+    m.military_r = np.array([sc.republics[k].military or 0.0 for k in m.republic_ids], float)
+    m._landscape_military = np.concatenate([m.military, m.military_r])
+    mil_total = float(m._landscape_military.sum())
+    mu = prm.landscape_military_weight if mil_total > 0 else 0.0  # GDP alone when no actor has a military figure
+    tie = prm.regional_tie
+    half_beta = 0.5 * _per_republic(m, "choice_sensitivity")  # () model-wide, or (R,) when some republic has its own
+    centre = np.eye(P) - 1.0 / P  # U − Ū(r) = centre @ U
+    m._landscape_const = SimpleNamespace(
+        economy=np.array(1.0 - mu), military_part=mu * m._landscape_military / max(mil_total, 1e-300),
+        centre=centre * half_beta if half_beta.ndim == 0 else centre,
+        half_beta_r=None if half_beta.ndim == 0 else half_beta,
+        h_political=np.array(prm.half_saturation.political), one=np.array(1.0),
+        slope_h=np.array((1.0 - tie) * prm.half_saturation.political),
+        republic_diagonal=np.arange(P, P + R) * (P + R + 1),  # flat indices of the republics' diagonal
+        tol=1e-12,  # of Σ|W| at most 1: the sizes sum to 1 and every |propensity| is at most 1
+    )
+    m.blocs = None  # the landscape split: the global minimum at step 0, then the path (sim/measures.py)
+    m.landscape_flips = 0
     m.threat = prm.threat_weight * m.borders * m.military[:, None]
 
 

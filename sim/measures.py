@@ -4,11 +4,23 @@ reporters and the influence graph. The dynamics never read them.
 ODD §7.10 of docs/model.md ("Landscape blocs and wedge measures"), step 14 of
 §3; the split itself is sim/landscape.py's. Actors are all powers, then all republics:
 
-    size_i = GDP_i / Σ_j GDP_j
+    size_i = (1 − μ) · GDP_i / Σ_j GDP_j + μ · mil_i / Σ_j mil_j        μ = landscape_military_weight
     p_ij   = relations[p,q]                                          power–power
-           = share(p,r) − threat(p,r)                                power–republic (both ways)
-           = regional_tie · (1 + rr_political[r,s] / (rr_political[r,s] + h_political))   republic–republic
-    E(X)   = Σ_{i<j} size_i · size_j · p_ij · d_ij(X)                blocs: the X of least E
+           = tanh(β_r · (U(p,r) − Ū(r)) / 2)                        power–republic (both ways)
+           = regional_tie + (1 − regional_tie) · rr_political[r,s] / (rr_political[r,s] + h_political)
+                                                                     republic–republic
+    E(X)   = Σ_{i<j} size_i · size_j · p_ij · d_ij(X)
+
+mil_i is ``powers.P.military`` or ``republics.R.military`` (0 when a republic has none), U the
+hedging utility (sim/hedging.py), Ū(r) its mean over the powers, β_r the republic's choice
+sensitivity. Every propensity is in [−1, 1]. The blocs are a *local* minimum reached by
+path: at step 0 the global minimum (:func:`compute_blocs`), then every quarter steepest
+single-flip descent from the previous quarter's split (:func:`track_landscape`, run each
+step whether or not the step is recorded, so the path does not depend on ``collect_every``).
+At each measurement the global minimum's energy is computed too (``landscape_global_energy``;
+exact up to 16 actors, the multi-start heuristic beyond), with ``landscape_at_global`` (the
+split's energy equals it) and ``landscape_frustration`` (the share of pair weight frustrated
+in the split, sim/landscape.py).
 
 Wedge measures (:func:`compute_blocs`), per republic r:
 
@@ -58,40 +70,83 @@ def check_finite(m: "GreatGameModel") -> None:
 
 
 def propensities(m: "GreatGameModel") -> np.ndarray:
-    """Landscape propensities over all actors (powers first), from the influence graph.
-
-    power-power: the scenario's relations; power-republic: the power's share of the
-    republic's total influence less its threat; republic-republic: a regional tie
-    strengthened by shared forums.
-    """
+    """Landscape propensities over all actors (powers first), each in [−1, 1] (see the module
+    docstring): the powers' relations, a republic's centred hedging utility toward each power,
+    and republics' forum ties."""
     return m._fill_propensity().copy()
 
 
 def fill_propensity(m: "GreatGameModel") -> np.ndarray:
+    """The propensities of the state now, written into the model's buffer (powers first; the
+    power–power block, the relations, is set once). The model runs it every quarter, so it is
+    written for few numpy calls: the centring over the powers and β/2 are one constant matrix
+    product, and the republics' ties use 1 − (1 − t)·h / (rr + h) = t + (1 − t)·rr / (rr + h)."""
     P = m.n_powers
-    prm = m.params
+    c = m._landscape_const
     buf = m._propensity_buffer
-    pr = m.influence_share - m.threat
+    pr = c.centre @ m.utility  # β/2 · (U − Ū(r)), with β model-wide; else (U − Ū(r)), then β_r/2 per column
+    if c.half_beta_r is not None:
+        pr *= c.half_beta_r
+    np.tanh(pr, out=pr)
     buf[:P, P:] = pr
     buf[P:, :P] = pr.T
-    rr = m.rr_political
-    buf[P:, P:] = prm.regional_tie * (1.0 + rr / (rr + prm.half_saturation.political))
-    buf.flat[:: len(buf) + 1] = 0.0
+    tie = np.add(m.rr_political, c.h_political)
+    np.divide(c.slope_h, tie, out=tie)
+    np.subtract(c.one, tie, out=tie)
+    buf[P:, P:] = tie
+    buf.flat[c.republic_diagonal] = 0.0
     return buf
 
 
-def compute_blocs(m: "GreatGameModel") -> None:
-    sizes = np.concatenate([m.gdp_p, m.gdp_r])
-    sizes /= _sum(sizes)
-    m._propensity = m._fill_propensity()
+def landscape_sizes(m: "GreatGameModel") -> np.ndarray:
+    """(1 − μ) · GDP share + μ · military share (sim/landscape.py, ``capability_sizes``; the
+    military part is constant over a run and bound once)."""
+    c = m._landscape_const
+    gdp = np.concatenate((m.gdp_p, m.gdp_r))
+    gdp *= c.economy / np.add.reduce(gdp)
+    gdp += c.military_part
+    return gdp
+
+
+def track_landscape(m: "GreatGameModel") -> None:
+    """This quarter's split: steepest single-flip descent from the previous quarter's
+    (Axelrod and Bennett's path). The model runs it every step it does not measure; only
+    the split is kept (the energies are computed when measured)."""
+    spins = m._landscape_spins
+    m.landscape_flips = landscape.descend_spins(landscape_sizes(m), fill_propensity(m), spins,
+                                                m._landscape_const.tol)
+    if m.landscape_flips:
+        m.blocs = (spins != spins[0]).astype(int)
+
+
+def _global_minimum(m: "GreatGameModel") -> tuple[np.ndarray, float]:
+    """The global minimum of the landscape now: exact up to ``EXACT_MAX_ACTORS`` actors,
+    multi-start greedy descent from a stream of its own beyond (``landscape_method``)."""
+    sizes = m.landscape_sizes
     if len(sizes) <= landscape.EXACT_MAX_ACTORS:
-        m.blocs, m.landscape_energy = landscape.minimum_energy_split(sizes, m._propensity, symmetric=True)
         m.landscape_method = "exact"
-    else:  # too many actors to enumerate: multi-start greedy descent from a stream of its own
-        if m._landscape_stream is None:
-            m._landscape_stream = _spawn(m.rng, 1)[0]  # spawned after STREAMS: theirs are unchanged
-        m.blocs, m.landscape_energy, m.landscape_method = landscape.best_split(
-            sizes, m._propensity, m._landscape_stream, symmetric=True)
+        return landscape.minimum_energy_split(sizes, m._propensity, symmetric=True)
+    if m._landscape_stream is None:
+        m._landscape_stream = _spawn(m.rng, 1)[0]  # spawned after STREAMS: theirs are unchanged
+    x, e, m.landscape_method = landscape.best_split(sizes, m._propensity, m._landscape_stream, symmetric=True)
+    return x, e
+
+
+def compute_blocs(m: "GreatGameModel") -> None:
+    sizes = m.landscape_sizes = landscape_sizes(m)
+    prop = m._propensity = m._fill_propensity()
+    tol = m._landscape_const.tol
+    global_blocs, global_energy = _global_minimum(m)
+    if m.blocs is None:  # step 0: the path starts at the global minimum
+        m._landscape_spins = 1.0 - 2.0 * global_blocs
+    spins = m._landscape_spins
+    m.landscape_flips = landscape.descend_spins(sizes, prop, spins, tol)
+    m.blocs = (spins != spins[0]).astype(int)
+    m.landscape_energy = landscape.spin_energy(sizes, prop, spins)
+    # (beyond 16 actors the heuristic's "global" minimum can lie above a split the path found)
+    m.landscape_global_energy = min(global_energy, m.landscape_energy)
+    m.landscape_at_global = bool(m.landscape_energy <= m.landscape_global_energy + 1e3 * tol)
+    m.landscape_frustration = landscape.frustration_share(sizes, prop, m.blocs, m.landscape_energy)
     blocs = m.blocs.tolist()
     P = m.n_powers
     inc_blocs = {blocs[i] for i in m.incumbents}
@@ -133,6 +188,9 @@ def publish(m: "GreatGameModel") -> None:
         sum(row[3] for row in rows) / R,
         sum(row[4] for row in rows) / R,
         m.landscape_energy,
+        m.landscape_global_energy,
+        m.landscape_at_global,
+        m.landscape_frustration,
         m.incumbents_together,
         ",".join(k for k, o in zip(m.republic_ids, opposite) if o),
         sum(wedged),

@@ -160,6 +160,8 @@ class GreatGameModel(Model):
         if k and (self.steps % k == 0 or not self.running):
             self.measure()
             self.datacollector.collect(self)
+        else:  # the landscape split follows its path every quarter, recorded or not
+            self._track_landscape()
 
     def measure(self) -> None:
         """Compute the outcome measures for the current state: the landscape blocs, the wedge
@@ -220,6 +222,7 @@ class GreatGameModel(Model):
     propensities = measures.propensities
     _fill_propensity = measures.fill_propensity
     _compute_blocs = measures.compute_blocs
+    _track_landscape = measures.track_landscape
     _check_finite = measures.check_finite
     _publish = measures.publish
     _build_graph = measures.build_graph

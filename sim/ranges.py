@@ -65,6 +65,8 @@ DEFAULT_RANGES: dict[str, tuple[float, float, str]] = {
     "parameters.bases_weight": (0.25, 1.0, "half to double"),
     # Landscape and forums.
     "parameters.regional_tie": (0.0, 0.3, "none to three times"),
+    "parameters.landscape_military_weight": (0.25, 0.75, "the military's part of a capability index: a third in "
+                                                         "COW's CINC (two of six components), up to three quarters"),
     "parameters.join_binding_above": (2.0, 5.0, "from a near-majority to a dominant power; no entry in 2015-24 bounds it below"),
     "parameters.leave_binding_below": (0.3, 0.9, "±50%"),
     "parameters.join_dialogue_above": (0.5, 1.2, "from well below to above an even stance"),

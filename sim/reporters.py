@@ -18,7 +18,10 @@ MODEL_COLUMNS = (
     "date",
     "incumbent_share_mean",   # wedge measure (a): mean over republics of the incumbents' combined share
     "challenger_share_mean",  # wedge measure (b): mean over republics of the challenger's share
-    "landscape_energy",       # energy of the minimum-energy two-bloc split
+    "landscape_energy",       # energy of the landscape split (a local minimum reached by path; sim/measures.py)
+    "landscape_global_energy",  # energy of the global minimum now
+    "landscape_at_global",    # the split's energy is the global minimum's
+    "landscape_frustration",  # share of the pairs' absolute weight frustrated in the split (0-1)
     "incumbents_together",    # the split keeps the incumbents in one bloc
     "opposite_republics",     # wedge measure (c): republics put with the challenger, opposite the incumbents
     "wedged_republics",       # how many republics are wedged (rule (d), republic by republic)

@@ -223,6 +223,8 @@ class Republic(Strict):
     alignment: dict[str, Share] = Field(description="initial alignment over the powers; sums to 1")
     others: Others = Others()
     decision: Decision = Decision()
+    military: Share | None = Field(
+        None, description="relative military capability on the powers' scale (US = 1); enters the landscape sizes only (0 when left out)")
 
     @field_validator("alignment")
     @classmethod
@@ -433,7 +435,8 @@ class Parameters(Strict):
     acceptance_conditionality: NonNeg = _w(2.0, "logit lost per unit of the offering power's conditionality")
     absorptive_capacity: Share = _w(0.10, "new foreign money a republic can absorb in a year, as a share of GDP; a quarter's room is a quarter of it; pledged disbursements are delivered in full and use the room first")
     bases_weight: NonNeg = _w(0.5, "security tie per military base")
-    regional_tie: Share = _w(0.1, "baseline affinity between two republics (landscape propensity)")
+    regional_tie: Share = _w(0.1, "landscape propensity between two republics with no shared forum; shared forums raise it toward 1")
+    landscape_military_weight: Share = _w(0.5, "landscape sizes: weight of the military share against the GDP share (Axelrod and Bennett size actors by national capability, not GDP; economy and military weigh equally)")
     join_binding_above: NonNeg = _w(3.0, "joins (or upgrades in) a binding forum when its affinity with the forum's powers exceeds this (affinity: mean alignment per member power over mean per outside power; with four powers and one member power, 3.0 means that power holds over half the republic's alignment); no endogenous entry into a binding forum happened in 2015-24")
     leave_binding_below: NonNeg = _w(0.6, "downgrades in (or leaves) a binding forum when its affinity falls below this (one member power of four: under about a sixth of the alignment)")
     join_dialogue_above: NonNeg = _w(0.8, "joins (or upgrades in) a non-binding dialogue when its affinity exceeds this: dialogues cost little, a near-even stance suffices")

@@ -28,6 +28,7 @@ MECHANISMS = {  # model method -> (module, function)
     "_update_alignment": ("hedging", "update_alignment"),
     "_apply_event": ("events", "apply_event"),
     "_compute_blocs": ("measures", "compute_blocs"),
+    "_track_landscape": ("measures", "track_landscape"),
     "_publish": ("measures", "publish"),
     "_bind_step_constants": ("build", "bind_step_constants"),
 }

@@ -598,8 +598,7 @@ def test_thirty_actors_run_with_the_heuristic_and_repeat_exactly():
     np.testing.assert_array_equal(a.blocs, b.blocs)
     assert a.landscape_energy == b.landscape_energy and np.isfinite(a.landscape_energy)
     # the split is a local minimum: no single actor can lower the energy by moving
-    sizes = np.concatenate([a.gdp_p, a.gdp_r])
-    sizes /= sizes.sum()
+    sizes = a.landscape_sizes
     for i in range(30):
         moved = a.blocs.copy()
         moved[i] = 1 - moved[i]
