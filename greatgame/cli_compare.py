@@ -387,7 +387,7 @@ def _print_forums(rep, inc: str, ch: str) -> None:
         cells = []
         for r in republics:
             row = e.loc[(measure, r)]
-            cells.append(f"{row['mean_A']:>6.2f}/{row['mean_B']:<5.2f}{row['effect']:>+8.2f} ")
+            cells.append(f"{row['mean_A']:.2f} / {row['mean_B']:.2f} {row['effect']:>+6.2f}")
         print(f"  {who[:22]:<22}" + "".join(f"{c:>20}" for c in cells))
 
 
