@@ -397,8 +397,11 @@ def _print_thresholds(rep, ch: str, inc: str, rule: float) -> None:
     if t is None or t.empty:
         return
     levels = sorted(t["threshold"].unique())
-    print(f"\nRule (d) per republic — {inc} together below the threshold and {ch} at least as much as each — "
-          f"share of runs with {ch}'s initiatives" + (" (without them)" if rep.without_initiatives else "") + ":")
+    several = len(rep.scenario.wedge.incumbents) > 1
+    rule_text = (f"{inc} together below the threshold and {ch} at least as much as each" if several
+                 else f"{inc} below the threshold and {ch} at least as much")
+    print(f"\nRule (d) per republic — {rule_text} — share of runs with {ch}'s initiatives"
+          + (" (without them)" if rep.without_initiatives else "") + ":")
     print(f"  {'republic':<14}" + "".join(f"{f'< {x:.2f}':>14}" for x in levels))
     for r in rep.scenario.republics:
         cells = []
