@@ -81,6 +81,12 @@ EXACT: dict[str, tuple[str, str]] = {
     "incumbent_share_mean": (SHARE, "wedge measure (a): mean over republics of the incumbents' share"),
     "challenger_share_mean": (SHARE, "wedge measure (b): mean over republics of the challenger's share"),
     "incumbent_forums_mean": ("memberships", "mean over republics of incumbent_forums"),
+    "incumbent_shift_mean": (SHARE + ", with − without", "the headline: the shift in the incumbents' share caused by "
+                             "the challenger's initiatives (same seed and parameters), mean over republics"),
+    "challenger_shift_mean": (SHARE + ", with − without", "the same for the challenger's share"),
+    "incumbent_shift": (SHARE + ", with − without", "the shift in the republic's incumbents' share caused by the "
+                        "challenger's initiatives"),
+    "challenger_shift": (SHARE + ", with − without", "the same for the challenger's share"),
     "challenger_forums_mean": ("memberships", "mean over republics of challenger_forums"),
     "landscape_energy": ("energy units", "energy of the landscape split: the local minimum reached by descent from "
                                          "the previous quarter's split (landscape theory; sizes sum to 1, propensities in [-1, 1])"),

@@ -43,6 +43,7 @@ from greatgame.sim.schema import CHANNELS
 from greatgame.sim.scenario import parse_assignment, scenario_with
 
 from .runs import replicate_seeds
+from .spec import challenger_initiatives  # noqa: F401 (also this module's API)
 from .sweep import Batch, batch_size, execute
 
 RESAMPLES = 2000
@@ -583,11 +584,6 @@ class WedgeReport:
             "ci_high": [r[2].high for r in rows],
             "interval": f"Wilson score {self.level:.0%}",
         })
-
-
-def challenger_initiatives(sc) -> list[str]:
-    """The enabled initiatives whose power is the scenario's wedge challenger."""
-    return [k for k, v in sc.initiatives.items() if v.power == sc.wedge.challenger and v.enabled]
 
 
 def wedge_report(scenario, replicates: int = 50, seed: int = 1, years: float | None = None, workers: int = 1,

@@ -49,6 +49,21 @@ DESIGNS = ("grid", "lhs", "sobol", "morris", "list")
 # Model-level outcomes that are numbers (the date and the list of republics are not).
 MODEL_OUTCOMES = tuple(c for c in MODEL_COLUMNS if c not in ("date", "opposite_republics"))
 DEFAULT_TRAJECTORY_COLUMNS = ("incumbent_share_mean", "challenger_share_mean", "wedged_republics")
+# The headline as an outcome: the shift each share takes from the challenger's initiatives, at the
+# horizon (with - without, the same seed and parameters; share units, 0-1). Each run with one of
+# these runs the counterfactual too (twice the work); at the last step only.
+SHIFT_MODEL_OUTCOMES = ("incumbent_shift_mean", "challenger_shift_mean")
+SHIFT_REPUBLIC_OUTCOMES = ("incumbent_shift", "challenger_shift")
+
+
+def is_shift_outcome(name: str) -> bool:
+    return name in SHIFT_MODEL_OUTCOMES or name.partition(":")[2] in SHIFT_REPUBLIC_OUTCOMES
+
+
+def challenger_initiatives(sc) -> list[str]:
+    """The enabled initiatives whose power is the scenario's wedge challenger: what the
+    counterfactual of the headline switches off."""
+    return [k for k, v in sc.initiatives.items() if v.power == sc.wedge.challenger and v.enabled]
 
 
 class _Strict(BaseModel):
@@ -214,7 +229,7 @@ class LoadedSpec:
         self.spec, self.file, self.text, self.base = spec, file, text, base
         self.scenario_ref = spec.scenario  # the scenario as found: a path beside the spec file, or as given
         self.hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        self.scalars = resolve_outcomes(spec.outcomes.scalars, base, file, "outcomes.scalars")
+        self.scalars = resolve_outcomes(spec.outcomes.scalars, base, file, "outcomes.scalars", shifts=True)
         traj = spec.outcomes.trajectories
         self.trajectory_columns = (resolve_outcomes(traj.columns, base, file, "outcomes.trajectories.columns")
                                    if traj else [])
@@ -406,11 +421,15 @@ def _spec_error(exc: ValidationError, file: str) -> ScenarioError:
     return _fail(file, path, msg)
 
 
-def resolve_outcomes(names: list[str] | None, base: LoadedScenario, file: str, where: str) -> list[str]:
-    """Check outcome names: a model-level measure, or 'REPUBLIC:COLUMN' for a republic's figure."""
+def resolve_outcomes(names: list[str] | None, base: LoadedScenario, file: str, where: str,
+                     shifts: bool = False) -> list[str]:
+    """Check outcome names: a model-level measure, or 'REPUBLIC:COLUMN' for a republic's figure;
+    with ``shifts``, also the headline's shifts (``incumbent_shift_mean``, ``REPUBLIC:incumbent_shift``
+    and the challenger's), which need an enabled initiative of the challenger."""
     sc = base.scenario
     republics = list(sc.republics)
-    columns = republic_outcome_columns(list(sc.powers))
+    columns = republic_outcome_columns(list(sc.powers)) + (list(SHIFT_REPUBLIC_OUTCOMES) if shifts else [])
+    model_outcomes = list(MODEL_OUTCOMES) + (list(SHIFT_MODEL_OUTCOMES) if shifts else [])
     if names is None:
         return list(MODEL_OUTCOMES) + [f"{r}:{c}" for r in republics for c in ("incumbent_share", "challenger_share")]
     if not names:
@@ -422,12 +441,20 @@ def resolve_outcomes(names: list[str] | None, base: LoadedScenario, file: str, w
                 raise _fail(file, where, f"unknown republic '{r}' in '{n}'{suggest(r, republics)}; "
                                          f"expected one of: {', '.join(republics)}")
             if c not in columns:
-                raise _fail(file, where, f"unknown republic figure '{c}' in '{n}'{suggest(c, columns)}")
-        elif n not in MODEL_OUTCOMES:
-            raise _fail(file, where, f"unknown outcome '{n}'{suggest(n, MODEL_OUTCOMES)}; expected one of: "
-                                     f"{', '.join(MODEL_OUTCOMES)}, or REPUBLIC:FIGURE (e.g. kazakhstan:alignment_japan)")
+                extra = (" (the shifts are outcomes at the last step only)"
+                         if c in SHIFT_REPUBLIC_OUTCOMES else "")
+                raise _fail(file, where, f"unknown republic figure '{c}' in '{n}'{suggest(c, columns)}{extra}")
+        elif n not in model_outcomes:
+            extra = " (the shifts are outcomes at the last step only)" if n in SHIFT_MODEL_OUTCOMES else ""
+            raise _fail(file, where, f"unknown outcome '{n}'{suggest(n, model_outcomes)}{extra}; expected one of: "
+                                     f"{', '.join(model_outcomes)}, or REPUBLIC:FIGURE (e.g. kazakhstan:alignment_japan)")
     if len(set(names)) != len(names):
         raise _fail(file, where, "each outcome may appear only once")
+    if shifts and any(is_shift_outcome(n) for n in names) and not challenger_initiatives(sc):
+        first = next(n for n in names if is_shift_outcome(n))
+        raise _fail(file, where, f"'{first}' is the shift caused by the initiatives of {sc.wedge.challenger} "
+                                 f"(wedge.challenger), but scenario '{sc.name}' has no enabled initiative of "
+                                 f"{sc.wedge.challenger}")
     return list(names)
 
 

@@ -27,7 +27,7 @@ from greatgame.sim.scenario import scenario_with
 
 from . import outdir, output
 from .runs import replicate_seeds
-from .spec import LoadedSpec
+from .spec import LoadedSpec, challenger_initiatives, is_shift_outcome
 
 BOOL_OUTCOMES = {"incumbents_together", "wedge_achieved", "wedge_in_landscape", "opposite_incumbents", "wedged",
                  "landscape_at_global"}
@@ -141,7 +141,9 @@ def run_batch(batch: Batch) -> tuple[list[dict], list[dict]]:
     if batch._plain is None:
         batch._plain = batch.scenario.model_dump()
     sc0 = batch.scenario
-    read = OutcomeReader(batch.scalars, list(sc0.powers), list(sc0.republics))
+    plain_names = [n for n in batch.scalars if not is_shift_outcome(n)]
+    shift_names = [n for n in batch.scalars if is_shift_outcome(n)]
+    read = OutcomeReader(plain_names, list(sc0.powers), list(sc0.republics))
     read_traj = OutcomeReader(batch.trajectory_columns, list(sc0.powers), list(sc0.republics))
     scalars, trajectories = [], []
     cache: dict[int, Scenario] = {}
@@ -168,11 +170,36 @@ def run_batch(batch: Batch) -> tuple[list[dict], list[dict]]:
             else:
                 model.run()
             model.measure()
-            scalars.append({**head, "status": "ok", "error": None, **read(model)})
+            shifts = shift_outcomes(model, cache[key], seed, shift_names) if shift_names else {}
+            scalars.append({**head, "status": "ok", "error": None, **read(model), **shifts})
         except Exception as e:  # noqa: BLE001 - a failing run is data, not a crash
             msg = f"{type(e).__name__}: {e}".splitlines()[0][:500]
             scalars.append({**head, "status": "error", "error": msg})
     return scalars, trajectories
+
+
+def shift_outcomes(model: GreatGameModel, scenario: Scenario, seed: int, names: list[str]) -> dict:
+    """The headline's shifts for one run that has finished: the same scenario without the
+    challenger's initiatives, on the same seed to the same horizon, and each share's
+    difference (with - without) at the last step, per republic and as the mean over them."""
+    off = challenger_initiatives(scenario)
+    if not off:
+        raise ValueError(f"no enabled initiative of {scenario.wedge.challenger} (wedge.challenger) at this point: "
+                         f"the shift is not defined")
+    without = GreatGameModel(scenario_with(scenario, {f"initiatives.{n}.enabled": False for n in off}),
+                             rng=seed, collect_every=0)
+    without.run()
+    without.measure()
+    diff = {"incumbent": model.incumbent_share - without.incumbent_share,
+            "challenger": model.challenger_share - without.challenger_share}
+    out = {}
+    for n in names:
+        if ":" in n:
+            r, _, c = n.partition(":")
+            out[n] = float(diff[c.removesuffix("_shift")][model._ri[r]])
+        else:
+            out[n] = float(diff[n.removesuffix("_shift_mean")].mean())
+    return out
 
 
 def republic_arrays(model: GreatGameModel) -> np.ndarray:

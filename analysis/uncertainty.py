@@ -197,7 +197,7 @@ def run_uncertainty(scenario: str | LoadedScenario, outcomes: list[str] | None =
     else:
         loaded, ref = load_scenario(scenario, years=years), str(scenario)
     outcomes = list(dict.fromkeys(outcomes or [DEFAULT_OUTCOME]))
-    resolve_outcomes(outcomes, loaded, ref, "--outcome")
+    resolve_outcomes(outcomes, loaded, ref, "--outcome", shifts=True)
     for what, v, least in (("trajectories", trajectories, 2), ("replicates", replicates, 1), ("samples", samples, 2)):
         if v < least:
             raise AnalysisError(f"--{what}: must be ≥ {least}, got {v}")

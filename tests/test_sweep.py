@@ -353,3 +353,70 @@ def test_shipped_spec_folder_holds_only_tested_specs():
 
     folder = Path(__file__).resolve().parents[1] / "sweeps"
     assert {p.name for p in folder.glob("*.yaml")} == set(SHIPPED_SPECS)
+
+
+SHIFT_SPEC = """\
+name: shift
+scenario: abe_2015
+years: 2
+parameters:
+  powers.japan.budget.grants: {values: [0.05, 2.0]}
+design: grid
+replicates: 2
+seed: 3
+outcomes:
+  scalars: [incumbent_shift_mean, challenger_shift_mean, kazakhstan:incumbent_shift, incumbent_share_mean]
+"""
+
+
+def test_the_headline_shift_is_a_sweep_outcome_and_agrees_with_wedge(tmp_path):
+    """incumbent_shift(_mean) is the paired with - without difference of `greatgame wedge`:
+    the same seed and parameters give the same number; Japan's initiatives lower China and
+    Russia's share (negative shift) and raise Japan's."""
+    from greatgame.analysis import compare as cmp
+    from greatgame.sim import load_scenario
+
+    res = run_sweep(read_spec(write(tmp_path, SHIFT_SPEC)), tmp_path / "out", workers=1)
+    t = res.scalars
+    assert (t["status"] == "ok").all() and len(t) == 4
+    assert (t["incumbent_shift_mean"] < 0).all() and (t["challenger_shift_mean"] > 0).all()
+    row = t.iloc[0]
+    grants = {"powers.japan.budget.grants": float(t["powers.japan.budget.grants"].iloc[0])}
+    ld = load_scenario("abe_2015", years=2)
+    off = {f"initiatives.{n}.enabled": False for n in cmp.challenger_initiatives(ld.scenario)}
+    with_ = GreatGameModel("abe_2015", rng=int(row["seed"]), collect_every=0, years=2, overrides=grants).run()
+    without = GreatGameModel("abe_2015", rng=int(row["seed"]), collect_every=0, years=2,
+                             overrides={**grants, **off}).run()
+    for m in (with_, without):
+        m.measure()
+    kz = with_._ri["kazakhstan"]
+    assert row["kazakhstan:incumbent_shift"] == pytest.approx(with_.incumbent_share[kz] - without.incumbent_share[kz],
+                                                             abs=1e-15)
+    assert row["incumbent_shift_mean"] == pytest.approx((with_.incumbent_share - without.incumbent_share).mean(),
+                                                        abs=1e-15)
+
+
+@pytest.mark.parametrize("scalars, trajectories, message", [
+    ("[incumbent_shift_mean]", "{every: 4, columns: [incumbent_shift_mean]}",
+     "(the shifts are outcomes at the last step only)"),
+    ("[kazakhstan:incumbent_shift]", "{every: 4, columns: [kazakhstan:incumbent_shift]}",
+     "(the shifts are outcomes at the last step only)"),
+])
+def test_shifts_are_last_step_outcomes_only(tmp_path, capsys, scalars, trajectories, message):
+    spec = write(tmp_path, SHIFT_SPEC.replace(
+        "  scalars: [incumbent_shift_mean, challenger_shift_mean, kazakhstan:incumbent_shift, incumbent_share_mean]",
+        f"  scalars: {scalars}\n  trajectories: {trajectories}"))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "outcomes.trajectories.columns: unknown" in err and "_shift" in err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_shift_without_the_challengers_initiatives_is_refused(tmp_path, capsys):
+    write(tmp_path, "name: quiet\nextends: abe_2015\ninitiatives: {japan_2015_tour: {enabled: false}}\n", "quiet.yaml")
+    spec = write(tmp_path, SHIFT_SPEC.replace("scenario: abe_2015", "scenario: quiet.yaml"))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("'incumbent_shift_mean' is the shift caused by the initiatives of japan (wedge.challenger), "
+                        "but scenario 'quiet' has no enabled initiative of japan")
+    assert not (tmp_path / "o").exists()
