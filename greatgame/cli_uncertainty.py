@@ -19,8 +19,9 @@ def register(sub) -> None:
                     "two sweeps (morris/, sobol/).")
     u.add_argument("scenario", help="a shipped scenario name or a YAML file")
     u.add_argument("--outcome", action="append", metavar="NAME", default=[],
-                   help="a model-level outcome at the horizon or REPUBLIC:FIGURE (repeatable; default "
-                        "incumbent_share_mean)")
+                   help="a model-level outcome at the horizon or REPUBLIC:FIGURE, or the headline shift "
+                        "(incumbent_shift_mean, REPUBLIC:incumbent_shift: with - without the challenger's "
+                        "initiatives; twice the runs) (repeatable; default incumbent_share_mean)")
     u.add_argument("--replicates", type=int, default=2, help="runs per design point, seeds shared (default 2)")
     u.add_argument("--trajectories", type=int, default=10, help="Morris trajectories (default 10)")
     u.add_argument("--top", type=int, default=8, help="inputs taken to the Sobol stage (default 8; 0: screen only)")
