@@ -61,6 +61,8 @@ EXACT: dict[str, tuple[str, str]] = {
     "parameter": ("text", "scenario path of the parameter"),
     "index": ("text", "the sensitivity index (S1, ST, mu_star, mu, sigma …)"),
     "value": ("index units", "the index's value (Morris: per unit of the parameter's range)"),
+    "input": ("text", "scenario path of an input drawn from its range (--ranges)"),
+    "drawn": ("the input's own unit", "the value the run drew for the input (--ranges; run i of every arm)"),
     "conf": ("index units", "half-width of the 95% bootstrap interval"),
     "gdp": (BN, "GDP (current US$ bn, growing yearly)"),
     "trade_rest_of_world": (BN_YEAR, "trade with actors outside the model"),

@@ -10,7 +10,7 @@ import pandas as pd
 
 # Tables each kind of output folder may hold, by file stem.
 TABLES = ("scalars", "trajectories", "design", "actors", "model", "events", "effects", "runs", "wedge", "thresholds",
-          "channels", "sensitivity", "prim_trajectory")
+          "channels", "draws", "sensitivity", "prim_trajectory")
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Results:
     ``results.runs``, ``results.effects``, ``results.wedge``, ``results.trajectories`` (per arm,
     run, quarter and republic) (``compare``, ``wedge``); ``results.thresholds`` (rule (d) per
     republic at thresholds 0.40-0.60) and ``results.channels`` (the shift channel by channel)
-    (``wedge``);
+    (``wedge``); ``results.draws`` (run, input, drawn: each run's parameters under ``--ranges``);
     ``results.sensitivity``; ``results.prim_trajectory`` (a ``discovery/`` folder). A table
     the folder does not hold is ``None``; ``results.tables`` lists those it does."""
 

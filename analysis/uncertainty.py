@@ -90,6 +90,33 @@ def select_inputs(loaded: LoadedScenario, include_defaults: bool = True) -> Inpu
     return out
 
 
+RANGES_KEY = 0x72616E67  # "rang": the draws' generator is SeedSequence(seed, spawn_key=(RANGES_KEY,))
+
+
+def range_draws(loaded: LoadedScenario, n: int, seed: int, exclude: set[str] | frozenset = frozenset(),
+                include_defaults: bool = True) -> tuple[list[dict[str, float]], list[InputRange]]:
+    """``n`` parameter sets for runs whose spread should cover judgement as well as seeds:
+    every input the screen varies (``select_inputs``: sourced figures within their
+    uncertainty, assumptions, the model's defaults; not compositions, not one-point ranges)
+    drawn uniformly and independently from its range, whole numbers for whole-number fields.
+    ``exclude``: paths left at the scenario's value (what the user ``--set``). The generator
+    is never one of the run seeds, so the same ``seed`` gives the same draws."""
+    inputs = select_inputs(loaded, include_defaults=include_defaults)
+    drawn = [r for r in inputs.screened if r.path not in exclude]
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(RANGES_KEY,)))
+    u = rng.random((int(n), len(drawn)))
+    out: list[dict[str, float]] = [{} for _ in range(int(n))]
+    for j, r in enumerate(drawn):
+        if r.path in inputs.integer:
+            lo, hi = int(np.floor(r.low)), int(np.ceil(r.high))
+            col = np.minimum(lo + np.floor(u[:, j] * (hi - lo + 1)), hi).astype(int).tolist()
+        else:
+            col = (r.low + u[:, j] * (r.high - r.low)).tolist()
+        for i, v in enumerate(col):
+            out[i][r.path] = v
+    return out, drawn
+
+
 def _param(r: InputRange, integer: bool) -> dict:
     if integer:
         return {"range": [int(np.floor(r.low)), int(np.ceil(r.high))], "type": "int"}

@@ -57,6 +57,11 @@ def _common(p, replicates: int, kind: str) -> None:
     p.add_argument("--posterior", metavar="DIR",
                    help="run i of every arm draws its parameters from a `greatgame calibrate` posterior (seeded by "
                         "--seed; 'draw' column): the spread then shows parameters + seeds, not seeds only")
+    p.add_argument("--ranges", action="store_true",
+                   help="run i of every arm also draws every input that has a range (sourced figures within their "
+                        "uncertainty, assumptions, the model's defaults) uniformly from it: the spread then covers "
+                        "judgement too; with --posterior, the posterior's values replace the draws of its parameters; "
+                        "--set values are kept")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true",
                    help="write into --out even if it holds another kind of result (deleting it first)")
@@ -68,14 +73,36 @@ def _posterior_arg(args):
     return load(args)
 
 
-def _draws(args, K: int):
-    """(draws or None, manifest fields) for --posterior (analysis/posterior.py)."""
+def _draws(args, K: int, loaded=None):
+    """(draws or None, manifest fields, the draws table or None) for --posterior
+    (analysis/posterior.py) and --ranges (analysis/uncertainty.range_draws)."""
     post, extra = _posterior_arg(args)
     draws = post.draw(K, args.seed) if post is not None else None
-    if draws:
+    table = None
+    if getattr(args, "ranges", False):
+        from greatgame.analysis.uncertainty import RANGES_KEY, range_draws
+        from greatgame.sim.scenario import parse_assignment
+
+        kept = {parse_assignment(o)[0] for o in args.set or []}
+        values, drawn = range_draws(loaded, K, args.seed, exclude=kept)
+        if draws:
+            draws = [(p, {**values[i], **v}) for i, (p, v) in enumerate(draws)]
+        else:
+            draws = [(-1, v) for v in values]
+        calibrated = f"; the calibrated ones from the posterior in {post.path}" if post is not None else ""
+        extra["uncertainty"] = (f"parameters + seeds (each run draws every one of {len(drawn)} inputs with a range "
+                                f"uniformly from it{calibrated})")
+        extra["ranges"] = {"inputs": len(drawn), "generator": f"numpy default_rng(SeedSequence({args.seed}, "
+                                                              f"spawn_key=({RANGES_KEY:#x},)))",
+                           "kept": sorted(kept), "table": "draws"}
+        import pandas as pd
+
+        table = pd.DataFrame([{"run": i, "input": k, "drawn": float(x)} for i, (_, v) in enumerate(draws)
+                              for k, x in v.items()])
+    elif draws:
         extra["draws"] = [{"run": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]
     print(f"Uncertainty shown: {extra['uncertainty']}")
-    return draws, extra
+    return draws, extra, table
 
 
 def _check(args) -> None:
@@ -171,7 +198,7 @@ def _compare(args) -> int:
     else:
         print("  effect = B - A")
 
-    draws, post_info = _draws(args, K)
+    draws, post_info, draws_table = _draws(args, K, a.loaded)
     with progress_bar(2 * K, "runs", args.quiet) as bar:
         res = cmp.run_comparison(a, b, sign, definition, K, args.seed, workers=args.workers,
                                  resamples=args.resamples, dask_local=args.dask_local, scheduler=args.scheduler,
@@ -213,7 +240,7 @@ def _compare(args) -> int:
         "bootstrap": {"resamples": args.resamples, "level": res.level, "method": "percentile, pairs resampled",
                       "generator": "numpy default_rng(SeedSequence(master_seed, spawn_key=(0x626F6F74,)))"},
         "backend": res.backend, **post_info,
-    }, tables={"trajectories": res.trajectories})
+    }, tables={"trajectories": res.trajectories, "draws": draws_table})
     print(f"\nWrote {out}/: {', '.join(files)}")
     print("Re-run any pair alone with the seeds in the 'seed' column, e.g. run 0: " + _rerun(args, b, res.seeds[0]))
     return 0
@@ -300,7 +327,7 @@ def _wedge(args) -> int:
           f"less than {sc.parameters.wedge_incumbent_share:g} of its alignment and {ch} at least as much as "
           f"{'each of them' if several else 'it'}.")
 
-    draws, post_info = _draws(args, K)
+    draws, post_info, draws_table = _draws(args, K, loaded)
     with progress_bar(K * (2 if names else 1), "runs", args.quiet) as bar:
         rep = cmp.wedge_report(loaded, K, args.seed, workers=args.workers, resamples=args.resamples,
                                dask_local=args.dask_local, scheduler=args.scheduler, progress=bar.update,
@@ -318,8 +345,8 @@ def _wedge(args) -> int:
               f"shift ({args.resamples:,} resamples of the pairs); 5–95% of pairs: the spread of the shift itself, "
               f"which covers "
               + ("seed noise only, not parameter uncertainty (give --posterior, e.g. --posterior history, "
-                 "or see `greatgame uncertainty`):" if draws is None
-                 else "parameters drawn from the posterior and seeds:"))
+                 "or --ranges, or see `greatgame uncertainty`):" if draws is None
+                 else f"{_covered(args)} and seeds:"))
         print(f"  {'republic':<14}{'with':>8}{'without':>9}{'shift':>9}   {'95% CI':<18}  5–95% of pairs")
         for _, r in list(e.iloc[1:].iterrows()) + [(0, e.iloc[0])]:
             name = "all (mean)" if r["republic"] == "all" else r["republic"]
@@ -336,7 +363,7 @@ def _wedge(args) -> int:
         print("  where: " + ", ".join(f"{r} ({n} run{'s' if n > 1 else ''})" for r, n in wedged.items()))
     if wo is not None:
         print(f"  without {ch}'s initiatives, same seeds: {_prob(wo)}")
-    print(f"\nAnswer: {_answer(rep, ch, inc, posterior=draws is not None)}")
+    print(f"\nAnswer: {_answer(rep, ch, inc, covered=_covered(args) if draws is not None else None)}")
 
     files = _write(out, args, rep.runs, rep.effects, loaded, rep.seeds, {
         "kind": "wedge",
@@ -348,7 +375,7 @@ def _wedge(args) -> int:
         "bootstrap": {"resamples": args.resamples, "level": rep.level, "method": "percentile, pairs resampled"},
         "backend": rep.backend, **post_info,
     }, tables={"wedge": rep.probability_table(), "thresholds": rep.thresholds, "channels": rep.channels,
-               "trajectories": rep.trajectories})
+               "trajectories": rep.trajectories, "draws": draws_table})
     print(f"\nWrote {out}/: {', '.join(files)}")
     return 0
 
@@ -416,7 +443,15 @@ def _print_thresholds(rep, ch: str, inc: str, rule: float) -> None:
     print(f"  ({rep.with_initiatives.n} runs per cell; the scenario's own threshold is {rule:g})")
 
 
-def _answer(rep, ch: str, inc: str, posterior: bool = False) -> str:
+def _covered(args) -> str:
+    """What the parameter draws of a wedge or compare cover, in words."""
+    post = "the posterior" if getattr(args, "posterior", None) else None
+    if getattr(args, "ranges", False):
+        return "every ranged input drawn from its range" + (" (calibrated ones from the posterior)" if post else "")
+    return "parameters drawn from the posterior"
+
+
+def _answer(rep, ch: str, inc: str, covered: str | None = None) -> str:
     """The headline answer: the shift per republic first, then rule (d) as one measure."""
     w, sc = rep.with_initiatives, rep.scenario
     rule = f"rule (d) at {sc.parameters.wedge_incumbent_share:g} holds in {w.k} of {w.n} runs " \
@@ -442,5 +477,4 @@ def _answer(rep, ch: str, inc: str, posterior: bool = False) -> str:
         head += f"; no measurable shift in {', '.join(r for r, *_ in still)}"
     wo = rep.without_initiatives
     return (f"{head}. A wedge in the sense of rule (d): {rule}; {_pct(wo.p)}% without the initiatives. "
-            + ("Intervals cover parameters drawn from the posterior and seeds." if posterior
-               else "Intervals cover seed noise only."))
+            + (f"Intervals cover {covered} and seeds." if covered else "Intervals cover seed noise only."))

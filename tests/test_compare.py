@@ -355,3 +355,62 @@ def test_set_of_a_value_the_posterior_draws_is_refused(tmp_path, capsys):
     assert code == 2 and not out.exists()
     assert err == ("greatgame: error: --set parameters.choice_sensitivity: --posterior history draws this value "
                    "for every run; drop one of the two")
+
+
+def test_wedge_ranges_draws_every_ranged_input_and_keeps_set_values(tmp_path, capsys):
+    """--ranges: each run draws every ranged input uniformly from its range (the same for both
+    arms of a pair), reproducibly from --seed; a --set value is kept; the draws table records
+    them; with --posterior the calibrated values replace the range draws."""
+    from greatgame.analysis.uncertainty import select_inputs
+    from greatgame.sim import load_scenario
+
+    out = tmp_path / "r"
+    args = ["wedge", "abe_2015", "--replicates", "3", "--years", str(YEARS), "--quiet", "--format", "csv", "--ranges",
+            "--set", "parameters.adjustment_rate=0.07"]
+    assert main(args + ["--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "every ranged input drawn from its range and seeds" in printed
+    draws = pd.read_csv(out / "draws.csv")
+    inputs = select_inputs(load_scenario("abe_2015", years=YEARS))
+    ranged = {r.path: r for r in inputs.screened}
+    assert set(draws["input"]) == set(ranged) - {"parameters.adjustment_rate"}
+    assert draws.groupby("input")["run"].nunique().eq(3).all()
+    for path, g in draws.groupby("input"):
+        r = ranged[path]
+        assert ((g["drawn"] >= r.low - 1e-12) & (g["drawn"] <= r.high + 1e-12)).all(), path
+    beta = draws[draws["input"] == "parameters.choice_sensitivity"]["drawn"]
+    assert beta.nunique() == 3  # each run its own draw
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["ranges"]["inputs"] == len(ranged) - 1 and man["ranges"]["kept"] == ["parameters.adjustment_rate"]
+    again = tmp_path / "again"
+    assert main(args + ["--out", str(again)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(again / "draws.csv"), draws)
+    pd.testing.assert_frame_equal(pd.read_csv(again / "runs.csv"), pd.read_csv(out / "runs.csv"))
+    # the drawn numbers are the runs' numbers: run 0 of arm A again, alone, with its draws
+    from greatgame.sim import GreatGameModel
+
+    runs = pd.read_csv(out / "runs.csv")
+    row = runs[(runs["run"] == 0) & (runs["arm"] == "A")].iloc[0]
+    values = dict(zip(draws[draws["run"] == 0]["input"], draws[draws["run"] == 0]["drawn"]))
+    integer = {p for p in values if p in inputs.integer}
+    values = {p: (int(v) if p in integer else v) for p, v in values.items()}
+    m = GreatGameModel("abe_2015", rng=int(row["seed"]), years=YEARS, collect_every=0,
+                       overrides={**values, "parameters.adjustment_rate": 0.07}).run()
+    m.measure()
+    assert m.incumbent_share.mean() == pytest.approx(row["incumbent_share_mean"], abs=1e-9)
+
+
+def test_ranges_with_a_posterior_take_the_calibrated_values_from_it(tmp_path, capsys):
+    from greatgame.analysis.posterior import load_posterior
+
+    out = tmp_path / "rp"
+    assert main(["wedge", "history", "--replicates", "3", "--years", "1", "--quiet", "--format", "csv", "--ranges",
+                 "--posterior", "history", "--out", str(out)]) == 0
+    assert "(calibrated ones from the posterior) and seeds" in capsys.readouterr().out
+    draws = pd.read_csv(out / "draws.csv")
+    post = load_posterior("history")
+    for path in post.parameters:
+        drawn = draws[draws["input"] == path]["drawn"].to_numpy()
+        assert len(drawn) == 3 and np.isin(drawn, post.table[path].to_numpy()).all(), path
+    other = draws[draws["input"] == "parameters.dependence_weight"]["drawn"]
+    assert len(other) == 3 and not np.isin(other, [0.5]).any()  # drawn from its range, not the scenario's value
