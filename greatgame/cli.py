@@ -280,26 +280,25 @@ def cmd_run(args) -> int:
     sc = loaded.scenario
     seeds = runs.replicate_seeds(args.seed, args.replicates)
     out = Path(args.out) if args.out else default_out("", sc.name, "scenario name")
-    post, extra = _posterior_arg(args)  # --posterior: parameters drawn per replicate (analysis/posterior.py)
+    # --posterior / --ranges: parameters drawn per replicate (analysis/posterior.py, analysis/uncertainty.py)
+    draws, extra, draws_table = parameter_draws(args, len(seeds), loaded)
+    if "draws" in extra:  # a run's rows are replicates
+        extra["draws"] = [{"replicate": d.pop("run"), **d} for d in extra["draws"]]
     show = not args.quiet and sys.stderr.isatty()
     with claim_out(out, "run", args.force):
         print(f"Scenario '{sc.name}': {sc.title} — {sc.start} + {sc.years:g} years ({sc.steps} quarterly steps), "
               f"{len(seeds)} replicate{'s' if len(seeds) > 1 else ''}, seed {args.seed}")
         with tqdm(total=len(seeds), desc="replicates", unit="run", disable=not show, file=sys.stderr) as bar:
-            if post is None:
-                actors, model_df, events = runs.run_replicates(loaded, seeds, progress=bar.update)
-            else:
-                from greatgame.analysis import posterior
-
-                actors, model_df, events, draws = posterior.run_replicates(loaded, seeds, post, args.seed,
-                                                                           bar.update)
-                extra["draws"] = [{"replicate": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]
+            actors, model_df, events = runs.run_replicates(loaded, seeds, progress=bar.update, draws=draws)
 
         replace_results(out)
         files = {}
         files["actors"] = output.write_table(actors, out / "actors", args.format).name
         files["model"] = output.write_table(model_df, out / "model", args.format).name
         files["events"] = output.write_table(events, out / "events", "csv").name
+        if draws_table is not None:
+            files["draws"] = output.write_table(draws_table.rename(columns={"run": "replicate"}), out / "draws",
+                                                args.format).name
         man = output.manifest(loaded, seeds, args.seed, files,
                               extra={"overrides": list(args.set or []), "format": args.format, **extra})
         output.write_json(man, out / "manifest.json")
@@ -308,7 +307,9 @@ def cmd_run(args) -> int:
     if len(seeds) > 1:
         print(f"Spread over replicates: {extra['uncertainty']}")
     print(f"\nWrote {out}/: {', '.join(files.values())}, manifest.json")
-    if len(seeds) > 1 and post is not None:
+    if len(seeds) > 1 and draws_table is not None:
+        print("Re-run any replicate alone with its seed and its draws as --set (draws table: replicate, input, drawn)")
+    elif len(seeds) > 1 and draws is not None:
         print("Re-run any replicate alone with its seed and its draw's values as --set (manifest.json: 'draws')")
     elif len(seeds) > 1:
         print(f"Re-run any replicate alone with: greatgame run {shlex.quote(args.scenario)} --seed SEED "
@@ -333,6 +334,37 @@ def _posterior_arg(args):
                 raise CliError(f"--set {path}: --posterior {args.posterior} draws this value for every run; "
                                f"drop one of the two")
     return post, {"uncertainty": uncertainty_label(post), "posterior": str(post.path) if post else None}
+
+
+def parameter_draws(args, K: int, loaded):
+    """Each run's parameters for --posterior (analysis/posterior.py) and --ranges
+    (analysis/uncertainty.range_draws: every ranged input drawn uniformly from its range; the
+    posterior's values replace the draws of its parameters; --set values are kept).
+    Returns (draws or None, manifest fields, the draws table or None)."""
+    post, extra = _posterior_arg(args)
+    draws = post.draw(K, args.seed) if post is not None else None
+    table = None
+    if getattr(args, "ranges", False):
+        import pandas as pd
+
+        from greatgame.analysis.uncertainty import RANGES_KEY, range_draws
+        from greatgame.sim.scenario import parse_assignment
+
+        kept = {parse_assignment(o)[0] for o in getattr(args, "set", None) or []}
+        values, drawn = range_draws(loaded, K, args.seed, exclude=kept)
+        draws = ([(p, {**values[i], **v}) for i, (p, v) in enumerate(draws)] if draws
+                 else [(-1, v) for v in values])
+        calibrated = f"; the calibrated ones from the posterior in {post.path}" if post is not None else ""
+        extra["uncertainty"] = (f"parameters + seeds (each run draws every one of {len(drawn)} inputs with a range "
+                                f"uniformly from it{calibrated})")
+        extra["ranges"] = {"inputs": len(drawn), "generator": f"numpy default_rng(SeedSequence({args.seed}, "
+                                                              f"spawn_key=({RANGES_KEY:#x},)))",
+                           "kept": sorted(kept), "table": "draws"}
+        table = pd.DataFrame([{"run": i, "input": k, "drawn": float(x)} for i, (_, v) in enumerate(draws)
+                              for k, x in v.items()])
+    elif draws:
+        extra["draws"] = [{"run": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]
+    return draws, extra, table
 
 
 def _print_summary(loaded, actors, model_df) -> None:
@@ -409,6 +441,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a scenario value, e.g. powers.japan.budget.grants=0.5 (repeatable)")
     r.add_argument("--posterior", metavar="DIR", help="draw each replicate's parameters from a `greatgame calibrate` "
                                                       "posterior (seeded by --seed; 'draw' column in the tables)")
+    r.add_argument("--ranges", action="store_true",
+                   help="each replicate also draws every input that has a range uniformly from it (the calibrated "
+                        "ones from --posterior when given; --set values kept); draws table")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--force", action="store_true",
                    help="write into --out even if it holds another kind of result (deleting it first)")

@@ -74,33 +74,10 @@ def _posterior_arg(args):
 
 
 def _draws(args, K: int, loaded=None):
-    """(draws or None, manifest fields, the draws table or None) for --posterior
-    (analysis/posterior.py) and --ranges (analysis/uncertainty.range_draws)."""
-    post, extra = _posterior_arg(args)
-    draws = post.draw(K, args.seed) if post is not None else None
-    table = None
-    if getattr(args, "ranges", False):
-        from greatgame.analysis.uncertainty import RANGES_KEY, range_draws
-        from greatgame.sim.scenario import parse_assignment
+    """(draws or None, manifest fields, the draws table or None) for --posterior and --ranges."""
+    from .cli import parameter_draws
 
-        kept = {parse_assignment(o)[0] for o in args.set or []}
-        values, drawn = range_draws(loaded, K, args.seed, exclude=kept)
-        if draws:
-            draws = [(p, {**values[i], **v}) for i, (p, v) in enumerate(draws)]
-        else:
-            draws = [(-1, v) for v in values]
-        calibrated = f"; the calibrated ones from the posterior in {post.path}" if post is not None else ""
-        extra["uncertainty"] = (f"parameters + seeds (each run draws every one of {len(drawn)} inputs with a range "
-                                f"uniformly from it{calibrated})")
-        extra["ranges"] = {"inputs": len(drawn), "generator": f"numpy default_rng(SeedSequence({args.seed}, "
-                                                              f"spawn_key=({RANGES_KEY:#x},)))",
-                           "kept": sorted(kept), "table": "draws"}
-        import pandas as pd
-
-        table = pd.DataFrame([{"run": i, "input": k, "drawn": float(x)} for i, (_, v) in enumerate(draws)
-                              for k, x in v.items()])
-    elif draws:
-        extra["draws"] = [{"run": i, "particle": p, **v} for i, (p, v) in enumerate(draws)]
+    draws, extra, table = parameter_draws(args, K, loaded)
     print(f"Uncertainty shown: {extra['uncertainty']}")
     return draws, extra, table
 
