@@ -10,6 +10,7 @@ import itertools
 
 import numpy as np
 import pytest
+from landscape_cases import random_instance, same_partition
 
 from greatgame.sim import GreatGameModel, ScenarioError, landscape, load_scenario
 from greatgame.sim.hedging import hedging_utility
@@ -43,19 +44,6 @@ def local_minima(sizes, prop) -> list[tuple[float, np.ndarray]]:
         if is_local_minimum(sizes, prop, x, tol=0.0):
             out.append((energy(sizes, prop, x), x))
     return out
-
-
-def same_partition(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    return np.array_equal(a, b) or np.array_equal(a, 1 - b)
-
-
-def random_instance(rng, n):
-    sizes = rng.random(n)
-    p = rng.uniform(-1, 1, (n, n))
-    p = (p + p.T) / 2
-    np.fill_diagonal(p, 0)
-    return sizes, p
 
 
 def two_basins() -> tuple[np.ndarray, np.ndarray]:

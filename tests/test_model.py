@@ -18,6 +18,7 @@ import mesa
 from greatgame.sim import GreatGameModel, load_scenario, shipped_names
 from greatgame.sim.agents import MEMBER, NONE, OBSERVER, PowerAgent, RepublicAgent
 from greatgame.sim.landscape import all_splits, energies, minimum_energy_split
+from landscape_cases import random_instance, same_partition
 
 MORE_JAPANESE_AID = {"powers.japan.budget.grants": 0.5, "powers.japan.budget.loans": 1.0}
 NO_TOUR = {"initiatives.japan_2015_tour.enabled": False}
@@ -337,19 +338,6 @@ def brute_force(sizes, prop):
         if best is None or e < best[1] - 1e-12:
             best = (np.array(x), e)
     return best
-
-
-def random_instance(rng, n):
-    sizes = rng.random(n)
-    p = rng.uniform(-1, 1, (n, n))
-    p = (p + p.T) / 2
-    np.fill_diagonal(p, 0)
-    return sizes, p
-
-
-def same_partition(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    return np.array_equal(a, b) or np.array_equal(a, 1 - b)
 
 
 def test_landscape_matches_brute_force():
