@@ -196,7 +196,7 @@ def shift_outcomes(model: GreatGameModel, scenario: Scenario, seed: int, names: 
     for n in names:
         if ":" in n:
             r, _, c = n.partition(":")
-            out[n] = float(diff[c.removesuffix("_shift")][model._ri[r]])
+            out[n] = float(diff[c.removesuffix("_shift")][model.republic_ids.index(r)])
         else:
             out[n] = float(diff[n.removesuffix("_shift_mean")].mean())
     return out

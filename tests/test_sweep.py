@@ -371,15 +371,15 @@ outcomes:
 
 def test_the_headline_shift_is_a_sweep_outcome_and_agrees_with_wedge(tmp_path):
     """incumbent_shift(_mean) is the paired with - without difference of `greatgame wedge`:
-    the same seed and parameters give the same number; Japan's initiatives lower China and
-    Russia's share (negative shift) and raise Japan's."""
+    the same seed and parameters give the same number. Only the mechanism's sign is asserted
+    (a power's own initiatives raise its own share), not the incumbents' answer."""
     from greatgame.analysis import compare as cmp
     from greatgame.sim import load_scenario
 
     res = run_sweep(read_spec(write(tmp_path, SHIFT_SPEC)), tmp_path / "out", workers=1)
     t = res.scalars
     assert (t["status"] == "ok").all() and len(t) == 4
-    assert (t["incumbent_shift_mean"] < 0).all() and (t["challenger_shift_mean"] > 0).all()
+    assert (t["challenger_shift_mean"] > 0).all()
     row = t.iloc[0]
     grants = {"powers.japan.budget.grants": float(t["powers.japan.budget.grants"].iloc[0])}
     ld = load_scenario("abe_2015", years=2)
